@@ -1,0 +1,239 @@
+#pragma once
+/// @file
+/// The scenario: every input of one simulation as plain, validated data.
+///
+/// The YAML loader (polarity/config/scenario_loader.hpp) fills these structs and checks
+/// them; the model core only reads them. Each member names its YAML key and default.
+/// Units are in the names (`_usd`, `_h100e`, `_per_year`, `_months`, ...).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace polarity::model {
+
+/// A calendar month, written "YYYY-MM" in YAML.
+struct CalendarMonth {
+    int year = 2023;
+    int month = 1;  ///< 1..12
+    /// Months since year 0; differences of serials are month counts.
+    [[nodiscard]] int serial() const { return year * 12 + (month - 1); }
+    [[nodiscard]] static CalendarMonth from_serial(int s) { return {s / 12, s % 12 + 1}; }
+    friend bool operator==(const CalendarMonth&, const CalendarMonth&) = default;
+};
+
+/// YAML `run:`.
+struct RunSettings {
+    std::uint64_t seed = 1;              ///< `seed` (required)
+    CalendarMonth start{2023, 1};         ///< `start` (required), first simulated month
+    int horizon_months = 96;              ///< `horizon_months`, number of months simulated, 1..1200
+    int settling_window_months = 12;      ///< `settling_window_months`: a state must hold this long to be the outcome
+    std::uint64_t run_index = 0;          ///< not in YAML: the run (replicate) number, keys the RNG
+};
+
+/// YAML `world:` — global physical and economic constants.
+struct WorldSettings {
+    double h100_flop_per_s = 989.4e12;            ///< `h100_flop_per_s`, dense 16-bit FLOP/s of one H100
+    double utilization = 0.4;                     ///< `utilization`, model FLOP utilisation of training runs, (0,1]
+    double depreciation_per_year = 0.2;           ///< `depreciation_per_year`, share of chips retired per year, [0,1)
+    double interconnect_reference_gbps = 900;     ///< `interconnect_reference_gbps`, H100 NVLink bandwidth
+    double interconnect_exponent = 0.3;           ///< `interconnect_exponent`: training factor = (bw/ref)^x below ref
+    double memory_bandwidth_reference_tbps = 3.35;///< `memory_bandwidth_reference_tbps`, H100 HBM3
+    int training_run_months = 4;                  ///< `training_run_months`, length of a frontier run, 1..24
+    double powerful_ai_capability = 28.5;         ///< `powerful_ai_capability`, threshold on log10 effective FLOP
+    double price_adjustment_rate = 0.05;          ///< `price_adjustment_rate`, monthly price response to excess demand
+    double price_floor_ratio = 0.5;               ///< `price_floor_ratio`, lowest price as a share of list price
+    double price_ceiling_ratio = 3.0;             ///< `price_ceiling_ratio`, highest price as a multiple of list price
+    double max_inventory_months = 3.0;            ///< `max_inventory_months`: suppliers stop making a SKU above this stock
+};
+
+/// YAML `algorithms:` — algorithmic progress (efficiency as log10 multiplier over the start).
+struct Jump {
+    double multiplier = 1.2;    ///< `multiplier`, > 1
+    double per_year = 3.0;      ///< `per_year`, expected arrivals at reference research compute, >= 0
+};
+struct AlgorithmSettings {
+    double drift_log10_per_year = 0.04;           ///< `drift_log10_per_year`, steady progress at reference research
+    std::vector<Jump> jumps;                      ///< `jumps`, random compute multipliers
+    double research_reference_h100e = 1.0e5;      ///< `research_reference_h100e`, research compute at which rates are nominal
+    double research_elasticity = 0.2;             ///< `research_elasticity`: rate ∝ (research/ref)^e
+    double research_factor_min = 0.25;            ///< `research_factor_min`, clamp of the research factor
+    double research_factor_max = 4.0;             ///< `research_factor_max`
+    double diffusion_per_month = 0.05;            ///< `diffusion_per_month`, share of the gap to the best lab closed monthly
+    double acceleration_start_capability = 29.0;  ///< `acceleration_start_capability`, AI-accelerated research starts here
+    double acceleration_full_capability = 30.0;   ///< `acceleration_full_capability`, ... and is full here
+    double acceleration_max_multiplier = 1.0;     ///< `acceleration_max_multiplier`, extra rate at full (0 = off)
+};
+
+/// YAML `paradigm:` — the RL-on-reasoning paradigm (a saturating second scaling axis).
+struct ParadigmSettings {
+    bool enabled = true;                      ///< `enabled`
+    CalendarMonth start{2024, 9};             ///< `start`
+    double max_gain = 0.6;                    ///< `max_gain`, capability points at saturation, >= 0
+    double saturation_flop = 1.0e25;          ///< `saturation_flop`, effective RL FLOP giving 63% of max_gain
+    double rl_share_of_training = 0.1;        ///< `rl_share_of_training`, share of training compute spent on RL
+};
+
+/// YAML `market:` — routes and demand.
+struct MarketSettings {
+    double gray_premium = 0.5;                    ///< `gray_premium`, price mark-up through a hub at zero enforcement
+    double gray_premium_per_enforcement = 1.5;    ///< `gray_premium_per_enforcement`, extra mark-up per unit enforcement
+    double gray_detection_scale_units = 2.0e5;    ///< `gray_detection_scale_units`, monthly volume at which detection ~ enforcement*63%
+    double remote_markup = 0.3;                   ///< `remote_markup`, cloud rental mark-up over buying
+    double revenue_per_serving_h100e_usd = 1500;  ///< `revenue_per_serving_h100e_usd`, monthly revenue of one H100e serving at the frontier
+    double quality_gap_scale = 1.0;               ///< `quality_gap_scale`: revenue x 1/(1 + gap/scale), gap in capability points
+};
+
+/// YAML `blocs:` list entry (a string name).
+/// YAML `nations:` list entry.
+struct Nation {
+    std::string name;                       ///< `name`
+    std::string bloc;                       ///< `bloc`, must name a bloc
+    int tier = 1;                           ///< `tier`, 1..3 (AI diffusion framework), referenced as "tier1".. in rules
+    double gdp_usd = 0;                     ///< `gdp_usd`, annual GDP (reported; scales nothing yet)
+    double state_ai_funding_usd_per_month = 0;  ///< `state_ai_funding_usd_per_month`, split evenly over its labs
+    double enforcement_capacity = 0;        ///< `enforcement_capacity`, [0,1], multiplies enforcement of rules it controls
+    double hub_capacity_units_per_month = 0;///< `hub_capacity_units_per_month`, chips it can tranship (0 = not a hub)
+    double subsidy_growth_per_year = 0;     ///< `subsidy_growth_per_year`, extra capacity growth of its suppliers when cut off
+    double military_compute_share = 0;      ///< `military_compute_share`, [0,1), share of its labs' compute used for strategic purposes
+};
+
+/// A chip SKU. YAML `skus:` list entry of a supplier.
+struct ChipSku {
+    std::string name;                       ///< `name`, unique
+    CalendarMonth release{2022, 9};         ///< `release`
+    std::optional<CalendarMonth> discontinued; ///< `discontinued`
+    double flop_per_s = 989.4e12;           ///< `flop_per_s`, dense 16-bit
+    double tpp = 15830;                     ///< `tpp`, total processing performance (BIS)
+    double performance_density = 19.5;      ///< `performance_density`, TPP per mm^2 of die
+    double interconnect_gbps = 900;         ///< `interconnect_gbps`
+    double memory_bandwidth_tbps = 3.35;    ///< `memory_bandwidth_tbps`
+    double price_usd = 25000;               ///< `price_usd`, list price per chip at release
+    double production_weight = 1;           ///< `production_weight`, share of the supplier's output while active
+    std::string compliant_variant_of;       ///< `compliant_variant_of`: a design-around SKU of this parent
+};
+
+/// YAML `suppliers:` list entry.
+struct Supplier {
+    std::string name;                       ///< `name`
+    std::string nation;                     ///< `nation`, jurisdiction
+    std::vector<std::string> uses_technology_of; ///< `uses_technology_of`: nations whose FDP rules reach its chips
+    double capacity_units_per_month = 0;    ///< `capacity_units_per_month`, wafer-limited output at start
+    double capacity_growth_per_year = 0;    ///< `capacity_growth_per_year`, e.g. 0.5 = +50 %/yr
+    double yield = 1;                       ///< `yield`, (0,1]
+    double hbm_units_per_month = -1;        ///< `hbm_units_per_month`, memory-limited output (-1 = unlimited)
+    double hbm_growth_per_year = 0;         ///< `hbm_growth_per_year`
+    double die_bank_units = 0;              ///< `die_bank_units`, dies made abroad before a rule closed that door
+    double die_bank_draw_per_month = 0;     ///< `die_bank_draw_per_month`
+    bool design_around = true;              ///< `design_around`: offers compliant variants after a lag
+    int design_around_lag_months = 6;       ///< `design_around_lag_months`
+    std::vector<ChipSku> skus;              ///< `skus`
+};
+
+/// Initial holding of one SKU. YAML `stock:` list entry of a lab.
+struct Holding {
+    std::string sku;                        ///< `sku`
+    double units = 0;                       ///< `units`, >= 0
+};
+
+/// YAML `labs:` list entry.
+struct Lab {
+    std::string name;                       ///< `name`
+    std::string nation;                     ///< `nation`
+    std::vector<Holding> stock;             ///< `stock`, chips held at the start
+    double funding_usd_per_month = 0;       ///< `funding_usd_per_month`, outside capital at start
+    double funding_growth_per_year = 0;     ///< `funding_growth_per_year`
+    double cash_usd = 0;                    ///< `cash_usd`, at start
+    double capex_share = 0.6;               ///< `capex_share`, share of available money spent on chips each month
+    double reinvest_share = 0.5;            ///< `reinvest_share`, share of revenue kept for capex
+    double algorithmic_efficiency_log10 = 0;///< `algorithmic_efficiency_log10`, at start
+    double risk_appetite = 0;               ///< `risk_appetite`, [0,1], share of demand it will buy on the gray market
+    double training_share = 0.4;            ///< `training_share` of compute
+    double research_share = 0.2;            ///< `research_share` of compute; the rest serves customers
+    std::vector<std::string> markets;       ///< `markets`: blocs it may sell in (default: its own)
+};
+
+/// Which chips a rule covers. A chip is covered if it is named, or it meets every given
+/// threshold of the first test, or the density test. YAML `chips:` of a rule.
+struct ChipCriteria {
+    std::vector<std::string> skus;          ///< `skus`, named SKUs
+    std::optional<double> tpp_at_least;     ///< `tpp_at_least`
+    std::optional<double> interconnect_at_least_gbps; ///< `interconnect_at_least_gbps`
+    std::optional<double> density_tpp_at_least;       ///< `density_tpp_at_least` (with performance density)
+    std::optional<double> performance_density_at_least; ///< `performance_density_at_least`
+};
+
+enum class RuleAction { deny, license, allow };
+
+/// A dated export rule. YAML `policy.rules:` list entry.
+struct ExportRule {
+    std::string name;                       ///< `name`
+    CalendarMonth start;                    ///< `start`
+    std::optional<CalendarMonth> end;       ///< `end` (exclusive)
+    std::string jurisdiction;               ///< `jurisdiction`, the controlling nation
+    bool foreign_direct_product = false;    ///< `foreign_direct_product`: reaches suppliers using its technology
+    std::vector<std::string> destinations;  ///< `destinations`: nation, bloc or tier names, or "all"
+    ChipCriteria chips;                     ///< `chips`
+    RuleAction action = RuleAction::deny;   ///< `action`: deny | license | allow
+    double quota_units_per_month = 0;       ///< `quota_units_per_month` per destination nation (license)
+    double approval_rate = 1;               ///< `approval_rate`, [0,1] (license)
+    double revenue_share = 0;               ///< `revenue_share` paid to the controlling government (license)
+    double enforcement = 0.5;               ///< `enforcement`, [0,1]
+};
+
+/// Controls on a nation's fabs. YAML `policy.tool_controls:` list entry.
+struct ToolControl {
+    std::string name;                       ///< `name`
+    CalendarMonth start;                    ///< `start`
+    std::optional<CalendarMonth> end;       ///< `end`
+    std::vector<std::string> targets;       ///< `targets`: nations whose suppliers are hit
+    double capacity_growth_factor = 0.5;    ///< `capacity_growth_factor`, multiplies capacity growth, [0,1]
+    double yield_factor = 0.9;              ///< `yield_factor`, multiplies yield, (0,1]
+};
+
+/// Renting compute abroad. YAML `policy.remote_access:` list entry; the latest started entry is in force.
+struct RemoteAccessSwitch {
+    CalendarMonth start;                    ///< `start`
+    bool open = true;                       ///< `open`
+    double capacity_units_per_month = 0;    ///< `capacity_units_per_month`, chips clouds may rent to each restricted nation
+};
+
+/// Adaptive enforcement of one controlling nation. YAML `policy.adaptive:` list entry.
+struct AdaptiveRule {
+    std::string controller;                 ///< `controller`, nation whose enforcement effort adapts
+    std::string rival_bloc;                 ///< `rival_bloc`
+    double tighten_below_lag_months = 6;    ///< `tighten_below_lag_months`
+    double loosen_above_lag_months = 24;    ///< `loosen_above_lag_months` (industry pressure)
+    double step = 0.05;                     ///< `step`, change in effort per month
+};
+
+/// YAML `policy:`.
+struct Policy {
+    std::vector<ExportRule> rules;          ///< `rules`
+    std::vector<ToolControl> tool_controls; ///< `tool_controls`
+    std::vector<RemoteAccessSwitch> remote_access; ///< `remote_access`
+    std::vector<AdaptiveRule> adaptive;     ///< `adaptive`
+    double enforcement_scale = 1.0;         ///< `enforcement_scale`, multiplies every rule's enforcement, [0, 10]
+    bool design_around = true;              ///< `design_around`, global switch for compliant variants
+};
+
+/// The whole scenario.
+struct Scenario {
+    std::string name;                       ///< `name`
+    std::string description;                ///< `description`
+    RunSettings run;                        ///< `run`
+    WorldSettings world;                    ///< `world`
+    AlgorithmSettings algorithms;           ///< `algorithms`
+    ParadigmSettings paradigm;              ///< `paradigm`
+    MarketSettings market;                  ///< `market`
+    std::vector<std::string> blocs;         ///< `blocs`
+    std::vector<Nation> nations;            ///< `nations`
+    std::vector<Supplier> suppliers;        ///< `suppliers`
+    std::vector<Lab> labs;                  ///< `labs`
+    Policy policy;                          ///< `policy`
+    std::string source_text;                ///< not in YAML: the file's text, for provenance
+    std::string source_path;                ///< not in YAML: where it came from
+};
+
+}  // namespace polarity::model
