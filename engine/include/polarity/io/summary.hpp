@@ -1,0 +1,15 @@
+#pragma once
+/// @file
+/// The short, readable summary `polarity run` prints after a run.
+
+#include <string>
+
+#include "polarity/model/recorder.hpp"
+
+namespace polarity::io {
+
+/// A table of blocs (powerful-AI crossing date or "not reached", final capability, lag, share
+/// of world effective compute), then the outcome and the unipolar window.
+[[nodiscard]] std::string format_summary(const model::RunHeader& header, const model::Outcome& outcome);
+
+}  // namespace polarity::io

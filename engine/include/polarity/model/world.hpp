@@ -1,0 +1,128 @@
+#pragma once
+/// @file
+/// The state of the simulated world between months: agents with their names resolved to
+/// indices. Built once from a validated Scenario by build_world(); the month loop
+/// (simulation.hpp) mutates it phase by phase.
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "polarity/model/scenario.hpp"
+
+namespace polarity::model {
+
+/// Routes a chip can take from a supplier to a lab.
+enum class Route : int { legal = 0, licensed = 1, gray = 2, domestic = 3, remote = 4 };
+inline constexpr int route_count = 5;
+[[nodiscard]] const char* to_string(Route r);
+
+struct NationState {
+    const Nation* spec = nullptr;
+    int bloc = 0;
+    double enforcement_effort = 1.0;   ///< adaptive multiplier on the rules this nation controls
+    bool cut_off = false;              ///< a deny rule in force covers an active SKU for it
+    double treasury_usd = 0;           ///< licence revenue shares received
+    double gray_intermediary_usd = 0;  ///< premiums earned by its hub traders
+    double cloud_income_usd = 0;       ///< remote-access mark-ups earned by its clouds
+    double treasury_month_usd = 0;     ///< licence revenue shares received this month
+    double gray_units_month = 0;       ///< chips sent through it as a hub this month
+    std::vector<int> labs;
+};
+
+struct SkuState {
+    const ChipSku* spec = nullptr;
+    int supplier = 0;
+    int parent = -1;                    ///< for a compliant variant: its parent SKU
+    double train_h100e = 1;             ///< training performance per chip, H100 = 1
+    double serve_h100e = 1;             ///< serving performance per chip, H100 = 1
+    double value_h100e = 1;             ///< mean of the two: what a buyer ranks chips by
+    double price_usd = 0;               ///< current price per chip
+    std::int64_t inventory_units = 0;   ///< made, not yet delivered
+    int restricted_since = std::numeric_limits<int>::max();  ///< month serial a rule first covered it
+    bool variant_live = false;          ///< compliant variant released (latched)
+    // Cumulative accounts, chips.
+    double initial_held = 0;            ///< held by labs at the start
+    double retired_total = 0;           ///< depreciated out of labs' stocks
+    double produced_total = 0;
+    double delivered_total = 0;
+    double seized_total = 0;
+    // This month.
+    double produced_month = 0;
+    double delivered_month = 0;
+    double seized_month = 0;
+};
+
+struct SupplierState {
+    const Supplier* spec = nullptr;
+    int nation = 0;
+    std::vector<int> technology_of;     ///< nations whose FDP rules reach it
+    std::vector<int> skus;
+    double capacity_units_per_month = 0;
+    double hbm_units_per_month = -1;    ///< -1: unlimited
+    double die_bank_units = 0;
+    double revenue_usd_total = 0;
+    double revenue_usd_month = 0;
+};
+
+struct LabState {
+    const Lab* spec = nullptr;
+    int nation = 0;
+    int bloc = 0;
+    std::vector<int> market_blocs;
+    std::vector<double> owned_units;    ///< per SKU, chips held at home
+    std::vector<double> remote_units;   ///< per SKU, chips rented in clouds abroad
+    double funding_usd_per_month = 0;
+    double cash_usd = 0;
+    double algorithmic_log10 = 0;
+    double rl_effective_flop = 0;       ///< cumulative effective FLOP spent on RL
+    std::vector<double> recent_effective_flop;  ///< ring buffer, training_run_months long
+    double capability = 0;              ///< of its current frontier model
+    double best_capability = 0;         ///< of the best model it has trained so far
+    // This month's flows, for recording.
+    double budget_usd = 0;
+    double spend_usd = 0;
+    double revenue_usd = 0;
+    double funding_in_usd = 0;
+    double training_h100e = 0;
+    double research_h100e = 0;
+    double serving_h100e = 0;
+    double strategic_h100e = 0;
+    double usable_h100e = 0;
+    double retired_units_total = 0;
+    std::vector<double> delivered_by_route;  ///< chips this month, per Route
+};
+
+/// Per-bloc metrics carried from month to month.
+struct BlocHistory {
+    std::vector<double> capability;  ///< frontier capability per past month
+    int crossing_month = -1;
+};
+
+struct World {
+    const Scenario* scenario = nullptr;
+    std::vector<NationState> nations;
+    std::vector<SkuState> skus;
+    std::vector<SupplierState> suppliers;
+    std::vector<LabState> labs;
+    std::vector<BlocHistory> blocs;
+    std::vector<int> hubs;              ///< nations that can tranship
+    int month_index = 0;                ///< 0 = the start month
+    double initial_units_total = 0;     ///< chips held by labs at the start
+    double seized_units_total = 0;
+    double world_effective_flop = 0;    ///< this month
+};
+
+/// Resolve names to indices and set the start state. The scenario must outlive the World.
+[[nodiscard]] World build_world(const Scenario& scenario);
+
+/// Index of a name in a list, or -1.
+template <class T>
+[[nodiscard]] int find_by_name(const std::vector<T>& items, const std::string& name) {
+    for (std::size_t i = 0; i < items.size(); ++i)
+        if (items[i].name == name) return static_cast<int>(i);
+    return -1;
+}
+[[nodiscard]] int find_name(const std::vector<std::string>& names, const std::string& name);
+
+}  // namespace polarity::model

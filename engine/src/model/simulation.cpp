@@ -1,0 +1,247 @@
+#include "polarity/model/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace polarity::model {
+
+namespace {
+
+struct RecordContext {
+    const World& w;
+    const BlocMetrics& m;
+    const Regime& g;
+};
+
+/// One recorded series: what it is, and how to read it off the world after a month.
+struct SeriesDef {
+    SeriesSpec spec;
+    std::function<void(const RecordContext&, std::vector<double>&)> fill;
+};
+
+/// A series over one kind of agent: get(agent) for each, in index order.
+template <class T, class Get>
+auto per(std::vector<T> World::*items, Get get) {
+    return [items, get](const RecordContext& c, std::vector<double>& out) {
+        out.clear();
+        for (const auto& x : c.w.*items) out.push_back(get(x));
+    };
+}
+template <class Get>
+auto per_lab(Get get) { return per(&World::labs, get); }
+template <class Get>
+auto per_sku(Get get) { return per(&World::skus, get); }
+template <class Get>
+auto per_nation(Get get) { return per(&World::nations, get); }
+template <class Get>
+auto per_supplier(Get get) { return per(&World::suppliers, get); }
+auto bloc_vector(const std::vector<double> BlocMetrics::*field) {
+    return [field](const RecordContext& c, std::vector<double>& out) { out = c.m.*field; };
+}
+auto bloc_route(Route r) {
+    return [r](const RecordContext& c, std::vector<double>& out) {
+        out.assign(c.w.blocs.size(), 0.0);
+        for (const auto& l : c.w.labs) out[static_cast<std::size_t>(l.bloc)] += l.delivered_by_route[static_cast<std::size_t>(r)];
+    };
+}
+auto scalar(std::function<double(const RecordContext&)> get) {
+    return [get](const RecordContext& c, std::vector<double>& out) { out.assign(1, get(c)); };
+}
+
+const std::vector<SeriesDef>& series_table() {
+    static const std::vector<SeriesDef> table = [] {
+        std::vector<SeriesDef> t;
+        const auto add = [&t](std::string name, std::string axis, std::string units, std::string desc,
+                              std::function<void(const RecordContext&, std::vector<double>&)> fill,
+                              bool integer = false) {
+            t.push_back({{std::move(name), std::move(axis), std::move(units), std::move(desc), integer}, std::move(fill)});
+        };
+        // Polarity.
+        add("polarity_state", "", "1", "0 none, 1 unipolar, 2 bipolar, 3 multipolar: blocs past the powerful-AI threshold",
+            scalar([](const RecordContext& c) { return static_cast<double>(c.m.state); }), true);
+        add("effective_poles", "", "1", "1 / sum of squared bloc shares of world effective compute",
+            scalar([](const RecordContext& c) { return c.m.effective_poles; }));
+        add("leader_bloc", "", "index", "index into bloc of the bloc with the best model",
+            scalar([](const RecordContext& c) { return static_cast<double>(c.m.leader); }), true);
+        add("gray_enforcement", "", "1", "strongest effective enforcement of a deny or licence rule in force",
+            scalar([](const RecordContext& c) { return c.g.gray_enforcement; }));
+        add("bloc_frontier_capability", "bloc", "log10 FLOP", "capability of the bloc's best model (log10 effective training FLOP + paradigm term)",
+            bloc_vector(&BlocMetrics::capability));
+        add("bloc_lag_months", "bloc", "months", "months of the leader's recent progress separating the bloc from the leader",
+            bloc_vector(&BlocMetrics::lag_months));
+        add("bloc_compute_h100e", "bloc", "H100e", "usable training-equivalent compute held by the bloc's labs",
+            bloc_vector(&BlocMetrics::compute_h100e));
+        add("bloc_effective_compute_share", "bloc", "1", "share of world effective compute (compute x algorithmic efficiency)",
+            bloc_vector(&BlocMetrics::effective_share));
+        add("bloc_strategic_compute_h100e", "bloc", "H100e", "compute devoted to military and security uses",
+            bloc_vector(&BlocMetrics::strategic_h100e));
+        add("bloc_past_threshold", "bloc", "1", "1 when the bloc's capability is at or past the powerful-AI threshold",
+            [](const RecordContext& c, std::vector<double>& out) { out.assign(c.m.past_threshold.begin(), c.m.past_threshold.end()); }, true);
+        for (int r = 0; r < route_count; ++r) {
+            const auto route = static_cast<Route>(r);
+            add(std::string("bloc_delivered_") + to_string(route) + "_units", "bloc", "chips",
+                std::string("chips received this month by the bloc's labs on the ") + to_string(route) + " route (net of seizures)",
+                bloc_route(route));
+        }
+        // Labs.
+        add("lab_capability", "lab", "log10 FLOP", "capability of the lab's current frontier run", per_lab([](const LabState& l) { return l.capability; }));
+        add("lab_best_capability", "lab", "log10 FLOP", "capability of the best model the lab has trained", per_lab([](const LabState& l) { return l.best_capability; }));
+        add("lab_algorithmic_efficiency_log10", "lab", "log10", "algorithmic efficiency multiplier over the start", per_lab([](const LabState& l) { return l.algorithmic_log10; }));
+        add("lab_compute_h100e", "lab", "H100e", "usable training-equivalent compute", per_lab([](const LabState& l) { return l.usable_h100e; }));
+        add("lab_training_h100e", "lab", "H100e", "compute on training this month", per_lab([](const LabState& l) { return l.training_h100e; }));
+        add("lab_serving_h100e", "lab", "H100e", "serving-equivalent compute on customers this month", per_lab([](const LabState& l) { return l.serving_h100e; }));
+        add("lab_chips_units", "lab", "chips", "chips held, at home and rented abroad", per_lab([](const LabState& l) {
+            double u = 0;
+            for (std::size_t s = 0; s < l.owned_units.size(); ++s) u += l.owned_units[s] + l.remote_units[s];
+            return u;
+        }));
+        add("lab_budget_usd", "lab", "USD", "chip budget this month", per_lab([](const LabState& l) { return l.budget_usd; }));
+        add("lab_spend_usd", "lab", "USD", "spent on chips this month", per_lab([](const LabState& l) { return l.spend_usd; }));
+        add("lab_revenue_usd", "lab", "USD", "revenue this month", per_lab([](const LabState& l) { return l.revenue_usd; }));
+        add("lab_funding_usd", "lab", "USD", "outside and state funding received this month", per_lab([](const LabState& l) { return l.funding_in_usd; }));
+        add("lab_cash_usd", "lab", "USD", "cash at the end of the month", per_lab([](const LabState& l) { return l.cash_usd; }));
+        // Chips.
+        add("sku_price_usd", "sku", "USD", "price per chip", per_sku([](const SkuState& k) { return k.price_usd; }));
+        add("sku_produced_units", "sku", "chips", "made this month", per_sku([](const SkuState& k) { return k.produced_month; }));
+        add("sku_delivered_units", "sku", "chips", "left inventory this month (all routes, seizures included)", per_sku([](const SkuState& k) { return k.delivered_month; }));
+        add("sku_seized_units", "sku", "chips", "seized in transit this month", per_sku([](const SkuState& k) { return k.seized_month; }));
+        add("sku_inventory_units", "sku", "chips", "made and not yet delivered", per_sku([](const SkuState& k) { return static_cast<double>(k.inventory_units); }));
+        add("supplier_capacity_units", "supplier", "chips/month", "wafer-limited capacity", per_supplier([](const SupplierState& s) { return s.capacity_units_per_month; }));
+        add("supplier_revenue_usd", "supplier", "USD", "revenue this month after licence revenue shares", per_supplier([](const SupplierState& s) { return s.revenue_usd_month; }));
+        // Nations.
+        add("nation_enforcement_effort", "nation", "1", "adaptive multiplier on the enforcement of rules the nation controls", per_nation([](const NationState& n) { return n.enforcement_effort; }));
+        add("nation_cut_off", "nation", "1", "1 when a deny rule in force covers an active chip for the nation", per_nation([](const NationState& n) { return n.cut_off ? 1.0 : 0.0; }), true);
+        add("nation_licence_revenue_usd", "nation", "USD", "licence revenue shares received this month", per_nation([](const NationState& n) { return n.treasury_month_usd; }));
+        add("nation_hub_gray_units", "nation", "chips", "chips sent through the nation as a gray-market hub this month", per_nation([](const NationState& n) { return n.gray_units_month; }));
+        return t;
+    }();
+    return table;
+}
+
+}  // namespace
+
+Simulation::Simulation(const Scenario& scenario)
+    : scenario_(scenario), world_(build_world(scenario)), policy_(build_policy_index(world_)) {
+    last_.lag_months.assign(world_.blocs.size(), 0.0);
+}
+
+RunHeader Simulation::header() const {
+    RunHeader h;
+    h.scenario_name = scenario_.name;
+    h.scenario_text = scenario_.source_text;
+    h.scenario_path = scenario_.source_path;
+    h.seed = scenario_.run.seed;
+    h.run_index = scenario_.run.run_index;
+    h.start = scenario_.run.start;
+    h.horizon_months = scenario_.run.horizon_months;
+    h.axes.push_back({"bloc", scenario_.blocs});
+    Axis nation{"nation", {}}, lab{"lab", {}}, supplier{"supplier", {}}, sku{"sku", {}}, route{"route", {}};
+    for (const auto& n : scenario_.nations) nation.labels.push_back(n.name);
+    for (const auto& l : scenario_.labs) lab.labels.push_back(l.name);
+    for (const auto& s : scenario_.suppliers) {
+        supplier.labels.push_back(s.name);
+        for (const auto& k : s.skus) sku.labels.push_back(k.name);
+    }
+    for (int r = 0; r < route_count; ++r) route.labels.push_back(to_string(static_cast<Route>(r)));
+    h.axes.push_back(std::move(nation));
+    h.axes.push_back(std::move(lab));
+    h.axes.push_back(std::move(supplier));
+    h.axes.push_back(std::move(sku));
+    h.axes.push_back(std::move(route));
+    for (const auto& s : series_table()) h.series.push_back(s.spec);
+    return h;
+}
+
+MonthRecord Simulation::record(int serial, const BlocMetrics& m) const {
+    MonthRecord r;
+    r.month_index = world_.month_index;
+    r.date = CalendarMonth::from_serial(serial);
+    const RecordContext ctx{world_, m, regime_};
+    r.values.resize(series_table().size());
+    for (std::size_t i = 0; i < series_table().size(); ++i) series_table()[i].fill(ctx, r.values[i]);
+    return r;
+}
+
+MonthRecord Simulation::step() {
+    const int serial = scenario_.run.start.serial() + world_.month_index;
+    std::vector<double> cash_before;
+    for (const auto& l : world_.labs) cash_before.push_back(l.cash_usd);
+    double intermediaries_before = 0;
+    for (const auto& n : world_.nations) intermediaries_before += n.gray_intermediary_usd + n.cloud_income_usd;
+
+    // 1. Policy: adaptive rules react to last month, then the regime in force.
+    if (world_.month_index > 0) apply_adaptive_rules(world_, last_.lag_months);
+    regime_ = regime_in_force(world_, policy_, serial);
+    update_active_skus(world_, serial);
+    // 2. Production.
+    const std::vector<double> made = produce(world_, regime_, serial);
+    for (std::size_t s = 0; s < made.size(); ++s) world_.skus[s].produced_month = made[s];
+    // 3. Demand.
+    const std::vector<double> budgets = lab_budgets(world_);
+    // 4. Market clearing, then prices respond to excess demand.
+    const ClearingResult cleared = clear_market(world_, regime_, budgets);
+    // 5. Compute stocks: depreciation, then deliveries.
+    depreciate(world_);
+    settle_deliveries(world_, cleared);
+    update_prices(world_, cleared, made);
+    // 6. Training and capability.
+    train(world_, regime_, serial);
+    // 7. Algorithms.
+    advance_algorithms(world_);
+    // 8. Money.
+    earn_revenue(world_);
+    check_conservation(cash_before, intermediaries_before, cleared);
+    // 9. Metrics and recording.
+    last_ = measure_polarity(world_);
+    states_.push_back(last_.state);
+    MonthRecord r = record(serial, last_);
+    ++world_.month_index;
+    return r;
+}
+
+Outcome Simulation::outcome() const { return settle_outcome(world_, states_, last_); }
+
+void Simulation::check_conservation(const std::vector<double>& cash_before, double intermediaries_before,
+                                    const ClearingResult& cleared) {
+    Conservation& c = conservation_;
+    // Every dollar labs spent went to a supplier, a government, a hub trader or a cloud.
+    double spent = 0, received = 0;
+    for (const auto& l : world_.labs) spent += l.spend_usd;
+    for (const auto& s : world_.suppliers) received += s.revenue_usd_month;
+    for (const auto& n : world_.nations) received += n.treasury_month_usd + n.gray_intermediary_usd + n.cloud_income_usd;
+    received -= intermediaries_before;
+    c.money_routes = std::max(c.money_routes, std::abs(spent - received) / std::max(1.0, spent));
+    std::vector<double> routed(world_.skus.size(), 0.0);
+    for (const auto& d : cleared.deliveries) routed[static_cast<std::size_t>(d.sku)] += static_cast<double>(d.units - d.seized);
+    for (std::size_t s = 0; s < world_.skus.size(); ++s) {
+        const SkuState& k = world_.skus[s];
+        double held = 0;
+        for (const auto& l : world_.labs) {
+            held += l.owned_units[s] + l.remote_units[s];
+            if (l.owned_units[s] < 0 || l.remote_units[s] < 0) c.negative_stock = true;
+        }
+        if (k.inventory_units < 0) c.negative_stock = true;
+        const double in = k.initial_held + k.produced_total;
+        const double out = static_cast<double>(k.inventory_units) + held + k.retired_total + k.seized_total;
+        c.chips = std::max(c.chips, std::abs(in - out) / std::max(1.0, in));
+        c.chip_routes = std::max(c.chip_routes, std::abs(k.delivered_month - k.seized_month - routed[s]));
+    }
+    for (std::size_t i = 0; i < world_.labs.size(); ++i) {
+        const LabState& l = world_.labs[i];
+        if (l.cash_usd < -1e-6 * std::max(1.0, cash_before[i] + l.funding_in_usd)) c.negative_stock = true;
+        const double expect = cash_before[i] + l.funding_in_usd + l.spec->reinvest_share * l.revenue_usd - l.spend_usd;
+        c.money = std::max(c.money, std::abs(l.cash_usd - expect) / std::max(1.0, std::abs(expect)));
+    }
+}
+
+Outcome run_scenario(const Scenario& scenario, Recorder& recorder) {
+    Simulation sim(scenario);
+    recorder.begin(sim.header());
+    while (!sim.finished()) recorder.record(sim.step());
+    Outcome o = sim.outcome();
+    recorder.finish(o);
+    return o;
+}
+
+}  // namespace polarity::model
