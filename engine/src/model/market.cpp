@@ -114,11 +114,13 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
         for (std::size_t n = 0; n < nnat; ++n)
             if (restricted[n]) remote_cap[n] = static_cast<std::int64_t>(std::floor(g.remote_capacity_units));
 
-    // Tranche cost step: 5 % of the mean price per H100e of value, so rationing is felt but
-    // route price differences still dominate.
+    // Tranche cost step, as a share of the mean price per H100e of value. Large enough that a
+    // short chip goes to every lab's first tranche before anyone's second (suppliers allocate
+    // scarce chips across customers), small enough that route mark-ups still matter.
     double mean_cost = 0;
     for (const auto& k : w.skus) mean_cost += k.price_usd / k.value_h100e;
-    const std::int64_t tranche_step = std::llround(0.05 * mean_cost / std::max<std::size_t>(1, nsku));
+    const std::int64_t tranche_step =
+        std::llround(mk.rationing_step * mean_cost / static_cast<double>(std::max<std::size_t>(1, nsku)));
 
     std::vector<Delivery> all;
     std::vector<double> ref_price(nlab, 0.0);

@@ -83,6 +83,7 @@ struct MarketSettings {
     double remote_markup = 0.3;                   ///< `remote_markup`, cloud rental mark-up over buying
     double revenue_per_serving_h100e_usd = 1500;  ///< `revenue_per_serving_h100e_usd`, monthly revenue of one H100e serving at the frontier
     double quality_gap_scale = 1.0;               ///< `quality_gap_scale`: revenue x 1/(1 + gap/scale), gap in capability points
+    double rationing_step = 0.5;                  ///< `rationing_step`: extra cost of each further quarter of a lab's demand, x mean price per H100e
 };
 
 /// YAML `blocs:` list entry (a string name).

@@ -1,0 +1,576 @@
+#include "polarity/io/hdf5_recorder.hpp"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <set>
+#include <system_error>
+#include <utility>
+
+#include "hdf5_detail.hpp"
+#include "polarity/core/error.hpp"
+
+namespace polarity::io {
+
+namespace fs = std::filesystem;
+using detail::check;
+using detail::Handle;
+using detail::make_handle;
+
+namespace {
+
+constexpr const char* kFormat = "polarity-run/1";
+constexpr const char* kMonthUnits = "days since 2000-01-01";
+constexpr const char* kNotReached = "not reached";
+constexpr unsigned kDeflateLevel = 4;
+// Chunks stay within HDF5's default 1 MiB chunk cache (STYLE.md section 4).
+constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;
+
+// Names the layout itself uses at the root; a series or axis with one of them would collide.
+const std::set<std::string> kReservedNames = {"month", "month_label", "scenario_yaml", "outcome"};
+
+std::string format_month(const model::CalendarMonth& m) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", m.year, m.month);
+    return buf;
+}
+
+// Days from 1970-01-01 to the given civil date (proleptic Gregorian; H. Hinnant's algorithm).
+long days_from_civil(long y, unsigned m, unsigned d) {
+    y -= m <= 2 ? 1 : 0;
+    const long era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<long>(doe) - 719468;
+}
+
+double days_since_2000(const model::CalendarMonth& m) {
+    static const long epoch = days_from_civil(2000, 1, 1);
+    return static_cast<double>(days_from_civil(m.year, static_cast<unsigned>(m.month), 1) - epoch);
+}
+
+std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+IoError recorder_error(const fs::path& path, const std::string& what) {
+    return IoError("Hdf5Recorder(" + path.string() + "): " + what);
+}
+
+// ---- writing helpers -------------------------------------------------------------------------
+
+// Object creation properties shared by datasets and groups: no access/modification times, so
+// two runs with the same inputs produce byte-identical files.
+Handle dataset_plist(const std::string& where) {
+    Handle dcpl = make_handle(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate", where);
+    check(H5Pset_obj_track_times(dcpl.get(), false), "H5Pset_obj_track_times", where);
+    return dcpl;
+}
+
+void write_string_attr(hid_t obj, const char* name, const std::string& value,
+                       const std::string& where) {
+    const std::string at = where + " attribute '" + name + "'";
+    Handle type = detail::vlen_utf8_type(at);
+    Handle space = make_handle(H5Screate(H5S_SCALAR), "H5Screate", at);
+    Handle attr = make_handle(H5Acreate2(obj, name, type.get(), space.get(), H5P_DEFAULT,
+                                         H5P_DEFAULT), "H5Acreate2", at);
+    const char* p = value.c_str();
+    check(H5Awrite(attr.get(), type.get(), &p), "H5Awrite", at);
+}
+
+template <typename T>
+void write_scalar_attr(hid_t obj, const char* name, hid_t file_type, hid_t mem_type, T value,
+                       const std::string& where) {
+    const std::string at = where + " attribute '" + name + "'";
+    Handle space = make_handle(H5Screate(H5S_SCALAR), "H5Screate", at);
+    Handle attr = make_handle(H5Acreate2(obj, name, file_type, space.get(), H5P_DEFAULT,
+                                         H5P_DEFAULT), "H5Acreate2", at);
+    check(H5Awrite(attr.get(), mem_type, &value), "H5Awrite", at);
+}
+
+void write_units(hid_t obj, const std::string& units, const std::string& long_name,
+                 const std::string& where) {
+    write_string_attr(obj, "units", units, where);
+    write_string_attr(obj, "long_name", long_name, where);
+}
+
+/// A 1-D (or scalar, when `scalar`) dataset of variable-length UTF-8 strings.
+Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
+                     bool scalar, const std::string& where) {
+    const std::string at = where + name;
+    Handle type = detail::vlen_utf8_type(at);
+    const hsize_t n = values.size();
+    Handle space = scalar ? make_handle(H5Screate(H5S_SCALAR), "H5Screate", at)
+                          : make_handle(H5Screate_simple(1, &n, nullptr), "H5Screate_simple", at);
+    Handle dcpl = dataset_plist(at);
+    Handle ds = make_handle(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                                       dcpl.get(), H5P_DEFAULT), "H5Dcreate2", at);
+    std::vector<const char*> ptrs;
+    ptrs.reserve(values.size());
+    for (const auto& v : values) ptrs.push_back(v.c_str());
+    if (!ptrs.empty()) {
+        check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+              "H5Dwrite", at);
+    }
+    return ds;
+}
+
+/// A numeric dataset of shape `dims`; chunked with shuffle + deflate when `compress` and no
+/// dimension is zero (HDF5 rejects zero-sized chunks, and there is nothing to compress).
+Handle write_numeric(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims,
+                     hid_t file_type, hid_t mem_type, const void* data, bool compress,
+                     const std::string& where) {
+    const std::string at = where + name;
+    const int rank = static_cast<int>(dims.size());
+    Handle space = make_handle(H5Screate_simple(rank, dims.data(), nullptr), "H5Screate_simple",
+                               at);
+    Handle dcpl = dataset_plist(at);
+    const bool empty = std::any_of(dims.begin(), dims.end(), [](hsize_t d) { return d == 0; });
+    if (compress && !empty) {
+        // Whole rows of the entity axis per chunk, as many months as fit in kMaxChunkBytes.
+        const hsize_t elem = H5Tget_size(file_type);
+        std::vector<hsize_t> chunk = dims;
+        hsize_t row_elems = 1;
+        for (std::size_t i = 1; i < chunk.size(); ++i) {
+            chunk[i] = std::min(chunk[i], kMaxChunkBytes / elem);
+            row_elems *= chunk[i];
+        }
+        chunk[0] = std::clamp<hsize_t>(kMaxChunkBytes / (elem * row_elems), 1, dims[0]);
+        check(H5Pset_chunk(dcpl.get(), rank, chunk.data()), "H5Pset_chunk", at);
+        check(H5Pset_shuffle(dcpl.get()), "H5Pset_shuffle", at);
+        check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "H5Pset_deflate", at);
+    }
+    Handle ds = make_handle(H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                                       dcpl.get(), H5P_DEFAULT), "H5Dcreate2", at);
+    if (!empty) {
+        check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite", at);
+    }
+    return ds;
+}
+
+void set_scale(hid_t ds, const std::string& name, const std::string& where) {
+    check(H5DSset_scale(ds, name.c_str()), "H5DSset_scale", where);
+}
+
+void attach(hid_t ds, hid_t scale, unsigned axis, const std::string& what) {
+    check(H5DSattach_scale(ds, scale, axis), "H5DSattach_scale", what);
+}
+
+// ---- validation -------------------------------------------------------------------------------
+
+void check_name(const fs::path& path, const std::string& kind, const std::string& name,
+                std::set<std::string>& seen) {
+    if (name.empty() || name == "." || name.find('/') != std::string::npos ||
+        name.find('\0') != std::string::npos) {
+        throw recorder_error(path, kind + " name '" + name +
+                                       "' is not a valid HDF5 dataset name (empty, '.', or "
+                                       "contains '/' or NUL)");
+    }
+    if (kReservedNames.count(name) != 0) {
+        throw recorder_error(path, kind + " name '" + name + "' is reserved by the file layout");
+    }
+    if (!seen.insert(name).second) {
+        throw recorder_error(path, kind + " name '" + name +
+                                       "' is used twice (axes and series share one namespace)");
+    }
+}
+
+void validate_header(const fs::path& path, const model::RunHeader& h) {
+    if (h.start.month < 1 || h.start.month > 12) {
+        throw recorder_error(path, "start month " + std::to_string(h.start.month) +
+                                       " is not in 1..12");
+    }
+    std::set<std::string> seen;
+    for (const auto& axis : h.axes) check_name(path, "axis", axis.name, seen);
+    for (const auto& spec : h.series) {
+        check_name(path, "series", spec.name, seen);
+        if (!spec.axis.empty() &&
+            std::none_of(h.axes.begin(), h.axes.end(),
+                         [&](const model::Axis& a) { return a.name == spec.axis; })) {
+            throw recorder_error(path, "series '" + spec.name + "' names unknown axis '" +
+                                           spec.axis + "'");
+        }
+    }
+}
+
+const model::Axis* find_axis(const model::RunHeader& h, const std::string& name) {
+    for (const auto& a : h.axes) {
+        if (a.name == name) return &a;
+    }
+    return nullptr;
+}
+
+// ---- publishing -------------------------------------------------------------------------------
+
+void fsync_path(const fs::path& p, int flags, bool required, const fs::path& target) {
+    const int fd = ::open(p.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) {
+        if (required) throw recorder_error(target, "open " + p.string() + ": " + errno_text(errno));
+        return;
+    }
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0 && required) {
+        throw recorder_error(target, "fsync " + p.string() + ": " + errno_text(err));
+    }
+}
+
+// Moves the finished temporary file onto `dst` in one step, so readers see either the old
+// state or the complete new file. Without `overwrite`, a file that appeared at `dst` while the
+// run was being written is kept, not replaced.
+void publish(const fs::path& tmp, const fs::path& dst, bool overwrite) {
+    if (overwrite) {
+        if (::rename(tmp.c_str(), dst.c_str()) != 0) {
+            throw recorder_error(dst, "rename from " + tmp.string() + ": " + errno_text(errno));
+        }
+        return;
+    }
+    int err = 0;
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dst.c_str(), RENAME_NOREPLACE) == 0) return;
+    err = errno;
+    if (err == EINVAL || err == ENOSYS || err == ENOTSUP) {
+        // File system without RENAME_NOREPLACE: link() also refuses to replace a file.
+        if (::link(tmp.c_str(), dst.c_str()) == 0) {
+            ::unlink(tmp.c_str());
+            return;
+        }
+        err = errno;
+    }
+    if (err == EEXIST) {
+        throw recorder_error(dst, "the file appeared while the run was being written and "
+                                  "overwrite is off; it was left as it is");
+    }
+    throw recorder_error(dst, "rename from " + tmp.string() + ": " + errno_text(err));
+}
+
+}  // namespace
+
+// ---- Hdf5Recorder -----------------------------------------------------------------------------
+
+struct Hdf5Recorder::State {
+    enum class Phase { idle, begun, finished, failed };
+    Phase phase = Phase::idle;
+    model::RunHeader header;
+    std::vector<std::size_t> width;              ///< per series: axis length, 1 when scalar
+    std::vector<std::vector<double>> buffers;    ///< per series, row-major [month][entity]
+    std::vector<model::CalendarMonth> dates;
+    Handle file;
+    bool tmp_created = false;
+};
+
+Hdf5Recorder::Hdf5Recorder(fs::path path, bool overwrite)
+    : path_(std::move(path)), overwrite_(overwrite), state_(std::make_unique<State>()) {
+    if (path_.empty() || !path_.has_filename()) {
+        throw recorder_error(path_, "the output path must name a file");
+    }
+    std::error_code ec;
+    const fs::path folder = path_.has_parent_path() ? path_.parent_path() : fs::path(".");
+    if (!fs::is_directory(folder, ec)) {
+        throw recorder_error(path_, "folder " + folder.string() + " does not exist");
+    }
+    const auto status = fs::symlink_status(path_, ec);
+    if (fs::exists(status)) {
+        if (fs::is_directory(fs::status(path_, ec))) {
+            throw recorder_error(path_, "the output path is a directory");
+        }
+        if (!overwrite_) {
+            throw recorder_error(path_, "the file exists; pass overwrite to replace it");
+        }
+    }
+    tmp_path_ = path_;
+    tmp_path_ += ".tmp-" + std::to_string(::getpid());
+}
+
+Hdf5Recorder::~Hdf5Recorder() {
+    if (state_->phase != State::Phase::finished) discard();
+}
+
+void Hdf5Recorder::discard() noexcept {
+    auto& s = *state_;
+    s.file.reset();  // H5F_CLOSE_STRONG: closes the file even if an object id leaked
+    if (s.tmp_created) {
+        std::error_code ec;
+        fs::remove(tmp_path_, ec);
+        s.tmp_created = false;
+    }
+    s.phase = State::Phase::failed;
+    s.buffers.clear();
+    s.dates.clear();
+}
+
+void Hdf5Recorder::begin(const model::RunHeader& header) {
+    auto& s = *state_;
+    if (s.phase != State::Phase::idle) {
+        throw recorder_error(path_, "begin() may be called once, before record() and finish()");
+    }
+    validate_header(path_, header);
+    detail::silence_hdf5_errors();
+    const std::string where = tmp_path_.string() + ":/";
+    try {
+        s.header = header;
+        s.width.clear();
+        for (const auto& spec : header.series) {
+            const model::Axis* axis = spec.axis.empty() ? nullptr : find_axis(header, spec.axis);
+            s.width.push_back(axis != nullptr ? axis->labels.size() : 1);
+        }
+        s.buffers.assign(header.series.size(), {});
+
+        const std::string file = tmp_path_.string();
+        Handle fcpl = make_handle(H5Pcreate(H5P_FILE_CREATE), "H5Pcreate", file);
+        // Applies to the root group, which H5Fcreate makes from the file creation properties.
+        check(H5Pset_obj_track_times(fcpl.get(), false), "H5Pset_obj_track_times", file);
+        Handle fapl = detail::file_access_plist(file);
+        s.tmp_created = true;  // H5F_ACC_TRUNC may create the file even if the call then fails
+        s.file = make_handle(H5Fcreate(tmp_path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                             "H5Fcreate", file);
+        const hid_t root = s.file.get();
+
+        write_string_attr(root, "format", kFormat, where);
+        write_string_attr(root, "engine_version", POLARITY_VERSION, where);
+        write_string_attr(root, "git_sha", POLARITY_GIT_SHA, where);
+        write_string_attr(root, "scenario_name", header.scenario_name, where);
+        write_string_attr(root, "scenario_path", header.scenario_path, where);
+        write_scalar_attr<std::uint64_t>(root, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                         header.seed, where);
+        write_scalar_attr<std::uint64_t>(root, "run_index", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                         header.run_index, where);
+        write_string_attr(root, "start", format_month(header.start), where);
+        write_scalar_attr<int>(root, "horizon_months", H5T_STD_I32LE, H5T_NATIVE_INT,
+                               header.horizon_months, where);
+
+        Handle yaml = write_strings(root, "scenario_yaml", {header.scenario_text}, true, where);
+        write_string_attr(yaml.get(), "long_name", "scenario file text (YAML)",
+                          where + "scenario_yaml");
+
+        for (const auto& axis : header.axes) {
+            const std::string at = where + axis.name;
+            Handle ds = write_strings(root, axis.name, axis.labels, false, where);
+            write_string_attr(ds.get(), "long_name", axis.name + " name", at);
+            set_scale(ds.get(), axis.name, at);
+        }
+        s.phase = State::Phase::begun;
+    } catch (...) {
+        discard();
+        throw;
+    }
+}
+
+void Hdf5Recorder::record(const model::MonthRecord& month) {
+    auto& s = *state_;
+    if (s.phase != State::Phase::begun) {
+        throw recorder_error(path_, "record() is only valid between begin() and finish()");
+    }
+    const auto expected_index = static_cast<int>(s.dates.size());
+    if (month.month_index != expected_index) {
+        throw recorder_error(path_, "month_index " + std::to_string(month.month_index) +
+                                        " recorded where " + std::to_string(expected_index) +
+                                        " was expected");
+    }
+    const auto expected_date =
+        model::CalendarMonth::from_serial(s.header.start.serial() + month.month_index);
+    if (month.date != expected_date) {
+        throw recorder_error(path_, "month " + std::to_string(month.month_index) + " is dated " +
+                                        format_month(month.date) + ", expected " +
+                                        format_month(expected_date));
+    }
+    const auto& specs = s.header.series;
+    if (month.values.size() != specs.size()) {
+        throw recorder_error(path_, "month " + std::to_string(month.month_index) + " has " +
+                                        std::to_string(month.values.size()) + " series, the " +
+                                        "header declares " + std::to_string(specs.size()));
+    }
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const auto& v = month.values[i];
+        if (v.size() != s.width[i]) {
+            throw recorder_error(path_, "series '" + specs[i].name + "' has " +
+                                            std::to_string(v.size()) + " values at month " +
+                                            std::to_string(month.month_index) + ", expected " +
+                                            std::to_string(s.width[i]));
+        }
+        if (!specs[i].integer) continue;
+        for (std::size_t e = 0; e < v.size(); ++e) {
+            const double x = v[e];
+            const bool ok = x == std::trunc(x) &&
+                            x >= static_cast<double>(std::numeric_limits<std::int32_t>::min()) &&
+                            x <= static_cast<double>(std::numeric_limits<std::int32_t>::max());
+            if (!ok) {
+                throw recorder_error(path_, "integer series '" + specs[i].name + "' holds " +
+                                                std::to_string(x) + " at month " +
+                                                std::to_string(month.month_index) + ", entity " +
+                                                std::to_string(e));
+            }
+        }
+    }
+    // Validated as a whole first, so a rejected month leaves the buffers unchanged.
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        s.buffers[i].insert(s.buffers[i].end(), month.values[i].begin(), month.values[i].end());
+    }
+    s.dates.push_back(month.date);
+}
+
+void Hdf5Recorder::finish(const model::Outcome& outcome) {
+    auto& s = *state_;
+    if (s.phase != State::Phase::begun) {
+        throw recorder_error(path_, "finish() is only valid once, after begin()");
+    }
+    detail::silence_hdf5_errors();
+    const std::string where = tmp_path_.string() + ":/";
+    try {
+        const auto& h = s.header;
+        const std::size_t n_blocs = outcome.blocs.size();
+        if (outcome.crossing_month_index.size() != n_blocs ||
+            outcome.final_capability.size() != n_blocs ||
+            outcome.final_lag_months.size() != n_blocs ||
+            outcome.final_compute_share.size() != n_blocs) {
+            throw recorder_error(path_, "the outcome's per-bloc vectors do not all have one "
+                                        "entry per bloc (" + std::to_string(n_blocs) + ")");
+        }
+        const model::Axis* bloc_axis = find_axis(h, "bloc");
+        if (bloc_axis != nullptr && bloc_axis->labels != outcome.blocs) {
+            throw recorder_error(path_, "the outcome's blocs differ from the labels of the "
+                                        "'bloc' axis");
+        }
+        const hid_t root = s.file.get();
+        const hsize_t n_months = s.dates.size();
+
+        // Time: days since 2000-01-01 of each month's first day, decoded by xarray/cftime.
+        std::vector<double> days;
+        std::vector<std::string> labels;
+        for (const auto& d : s.dates) {
+            days.push_back(days_since_2000(d));
+            labels.push_back(format_month(d));
+        }
+        Handle month = write_numeric(root, "month", {n_months}, H5T_IEEE_F64LE,
+                                     H5T_NATIVE_DOUBLE, days.data(), false, where);
+        write_units(month.get(), kMonthUnits, "first day of the simulated month",
+                    where + "month");
+        write_string_attr(month.get(), "calendar", "standard", where + "month");
+        set_scale(month.get(), "month", where + "month");
+        {
+            const std::string at = where + "month_label";
+            Handle ds = write_strings(root, "month_label", labels, false, where);
+            write_string_attr(ds.get(), "long_name", "simulated month (YYYY-MM)", at);
+            attach(ds.get(), month.get(), 0, at);
+        }
+
+        for (std::size_t i = 0; i < h.series.size(); ++i) {
+            const auto& spec = h.series[i];
+            const std::string at = where + spec.name;
+            std::vector<hsize_t> dims{n_months};
+            if (!spec.axis.empty()) dims.push_back(s.width[i]);
+            Handle ds;
+            if (spec.integer) {
+                std::vector<std::int32_t> ints(s.buffers[i].begin(), s.buffers[i].end());
+                ds = write_numeric(root, spec.name, dims, H5T_STD_I32LE, H5T_NATIVE_INT32,
+                                   ints.data(), true, where);
+            } else {
+                ds = write_numeric(root, spec.name, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                   s.buffers[i].data(), true, where);
+            }
+            write_units(ds.get(), spec.units, spec.description, at);
+            attach(ds.get(), month.get(), 0, at);
+            if (!spec.axis.empty()) {
+                Handle scale = make_handle(H5Dopen2(root, spec.axis.c_str(), H5P_DEFAULT),
+                                           "H5Dopen2", where + spec.axis);
+                attach(ds.get(), scale.get(), 1, at);
+            }
+        }
+
+        // Without a "bloc" axis the outcome brings its own bloc scale.
+        Handle bloc;
+        if (bloc_axis != nullptr) {
+            bloc = make_handle(H5Dopen2(root, "bloc", H5P_DEFAULT), "H5Dopen2", where + "bloc");
+        } else {
+            bloc = write_strings(root, "bloc", outcome.blocs, false, where);
+            write_string_attr(bloc.get(), "long_name", "bloc name", where + "bloc");
+            set_scale(bloc.get(), "bloc", where + "bloc");
+        }
+
+        const std::string og = where + "outcome/";
+        Handle gcpl = make_handle(H5Pcreate(H5P_GROUP_CREATE), "H5Pcreate", og);
+        check(H5Pset_obj_track_times(gcpl.get(), false), "H5Pset_obj_track_times", og);
+        Handle group = make_handle(H5Gcreate2(root, "outcome", H5P_DEFAULT, gcpl.get(),
+                                              H5P_DEFAULT), "H5Gcreate2", og);
+        const hid_t g = group.get();
+        write_string_attr(g, "state", model::to_string(outcome.state), og);
+        write_string_attr(g, "final_state", model::to_string(outcome.final_state), og);
+        write_scalar_attr<int>(g, "unipolar_window_months", H5T_STD_I32LE, H5T_NATIVE_INT,
+                               outcome.unipolar_window_months, og);
+        write_string_attr(g, "leader", outcome.leader, og);
+
+        std::vector<std::string> crossing_date;
+        for (const int idx : outcome.crossing_month_index) {
+            crossing_date.push_back(
+                idx < 0 ? kNotReached
+                        : format_month(model::CalendarMonth::from_serial(h.start.serial() + idx)));
+        }
+        const std::vector<hsize_t> bloc_dims{n_blocs};
+        {
+            std::vector<std::int32_t> idx(outcome.crossing_month_index.begin(),
+                                          outcome.crossing_month_index.end());
+            Handle ds = write_numeric(g, "crossing_month_index", bloc_dims, H5T_STD_I32LE,
+                                      H5T_NATIVE_INT32, idx.data(), false, og);
+            const std::string at = og + "crossing_month_index";
+            write_units(ds.get(), "1", "index of the first month past the powerful-AI "
+                                       "threshold, -1 if never", at);
+            attach(ds.get(), bloc.get(), 0, at);
+        }
+        {
+            Handle ds = write_strings(g, "crossing_date", crossing_date, false, og);
+            const std::string at = og + "crossing_date";
+            write_string_attr(ds.get(), "long_name", "first month past the powerful-AI "
+                                                     "threshold (YYYY-MM) or \"not reached\"", at);
+            attach(ds.get(), bloc.get(), 0, at);
+        }
+        struct F64 {
+            const char* name;
+            const std::vector<double>* values;
+            const char* units;
+            const char* long_name;
+        };
+        const F64 f64s[] = {
+            {"final_capability", &outcome.final_capability, "log10 FLOP",
+             "frontier capability in the last month (log10 effective FLOP)"},
+            {"final_lag_months", &outcome.final_lag_months, "months",
+             "lag behind the leading bloc in the last month"},
+            {"final_compute_share", &outcome.final_compute_share, "1",
+             "share of world effective compute in the last month"},
+        };
+        for (const auto& f : f64s) {
+            Handle ds = write_numeric(g, f.name, bloc_dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                      f.values->data(), false, og);
+            const std::string at = og + f.name;
+            write_units(ds.get(), f.units, f.long_name, at);
+            attach(ds.get(), bloc.get(), 0, at);
+        }
+
+        // Close every object, then the file, with checks: H5Fclose flushes, and a failed flush
+        // must not be published.
+        group.reset();
+        bloc.reset();
+        month.reset();
+        check(H5Fclose(s.file.release()), "H5Fclose", tmp_path_.string());
+        fsync_path(tmp_path_, O_RDONLY, true, path_);
+        publish(tmp_path_, path_, overwrite_);
+        s.tmp_created = false;
+        s.phase = State::Phase::finished;
+        // Make the rename itself durable; best effort, the file is complete either way.
+        fsync_path(path_.has_parent_path() ? path_.parent_path() : fs::path("."),
+                   O_RDONLY | O_DIRECTORY, false, path_);
+    } catch (...) {
+        if (s.phase != State::Phase::finished) discard();
+        throw;
+    }
+    s.buffers.clear();
+    s.dates.clear();
+}
+
+}  // namespace polarity::io

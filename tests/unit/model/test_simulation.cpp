@@ -1,0 +1,136 @@
+#include <catch2/catch.hpp>
+
+#include <tbb/global_control.h>
+
+#include "polarity/config/scenario_loader.hpp"
+#include "polarity/model/simulation.hpp"
+
+using namespace polarity::model;
+
+namespace {
+
+Scenario load(const std::string& rel) { return polarity::config::load_scenario_file(std::string(POLARITY_SOURCE_DIR) + "/" + rel); }
+
+/// minimal.yaml with its labs cloned until there are `n`, so per-lab phases run in parallel.
+Scenario many_labs(int n) {
+    Scenario sc = polarity::config::load_scenario_file(POLARITY_TEST_DATA "/minimal.yaml");
+    const auto base = sc.labs;
+    for (int i = static_cast<int>(base.size()); i < n; ++i) {
+        Lab l = base[static_cast<std::size_t>(i) % base.size()];
+        l.name += "_" + std::to_string(i);
+        l.funding_usd_per_month *= 0.5 + 0.01 * i;
+        sc.labs.push_back(l);
+    }
+    return sc;
+}
+
+MemoryRecorder run(const Scenario& sc) {
+    MemoryRecorder rec;
+    run_scenario(sc, rec);
+    return rec;
+}
+
+void require_identical(const MemoryRecorder& a, const MemoryRecorder& b) {
+    REQUIRE(a.months.size() == b.months.size());
+    for (std::size_t m = 0; m < a.months.size(); ++m)
+        for (std::size_t s = 0; s < a.months[m].values.size(); ++s)
+            REQUIRE(a.months[m].values[s] == b.months[m].values[s]);  // bitwise, not Approx
+    REQUIRE(a.outcome.crossing_month_index == b.outcome.crossing_month_index);
+}
+
+}  // namespace
+
+TEST_CASE("chips and money are conserved every month and no stock goes negative", "[simulation]") {
+    const std::string file = GENERATE(as<std::string>{}, "tests/data/minimal.yaml", "scenarios/baseline.yaml");
+    const Scenario sc = load(file);
+    Simulation sim(sc);
+    while (!sim.finished()) {
+        (void)sim.step();
+        const Conservation& c = sim.conservation();
+        REQUIRE(c.chips < 1e-9);
+        REQUIRE(c.chip_routes == 0.0);
+        REQUIRE(c.money < 1e-9);
+        REQUIRE(c.money_routes < 1e-9);
+        REQUIRE_FALSE(c.negative_stock);
+    }
+    // Something actually moved, so the identities were exercised.
+    double delivered = 0;
+    for (const auto& k : sim.world().skus) delivered += k.delivered_total;
+    REQUIRE(delivered > 0);
+}
+
+TEST_CASE("a run records every month and every series with the right shape", "[simulation]") {
+    const Scenario sc = load("tests/data/minimal.yaml");
+    const MemoryRecorder rec = run(sc);
+    REQUIRE(rec.months.size() == static_cast<std::size_t>(sc.run.horizon_months));
+    for (const auto& m : rec.months)
+        for (std::size_t s = 0; s < rec.header.series.size(); ++s) {
+            const auto& spec = rec.header.series[s];
+            std::size_t len = 1;
+            for (const auto& ax : rec.header.axes)
+                if (ax.name == spec.axis) len = ax.labels.size();
+            REQUIRE(m.values[s].size() == len);
+            for (double v : m.values[s]) REQUIRE(std::isfinite(v));
+        }
+    REQUIRE(rec.months.back().date == CalendarMonth{2025, 12});
+}
+
+TEST_CASE("the same seed gives bit-identical results; another seed does not", "[simulation][determinism]") {
+    const Scenario sc = load("scenarios/baseline.yaml");
+    require_identical(run(sc), run(sc));
+    Scenario other = sc;
+    other.run.seed += 1;
+    const auto a = run(sc), b = run(other);
+    bool differs = false;
+    const auto s = a.series_index("lab_algorithmic_efficiency_log10");
+    for (std::size_t m = 0; m < a.months.size(); ++m) differs |= a.months[m].values[s] != b.months[m].values[s];
+    REQUIRE(differs);
+}
+
+TEST_CASE("results do not depend on the thread count", "[simulation][determinism]") {
+    const Scenario sc = many_labs(64);
+    MemoryRecorder reference;
+    {
+        tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+        reference = run(sc);
+    }
+    const int threads = GENERATE(2, 3, 8);
+    tbb::global_control many(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    require_identical(reference, run(sc));
+}
+
+TEST_CASE("state and outcome follow the threshold and the settling window", "[simulation][metrics]") {
+    CHECK(state_from_count(0) == PolarityState::none);
+    CHECK(state_from_count(1) == PolarityState::unipolar);
+    CHECK(state_from_count(2) == PolarityState::bipolar);
+    CHECK(state_from_count(3) == PolarityState::multipolar);
+
+    const Scenario sc = load("tests/data/minimal.yaml");
+    const MemoryRecorder rec = run(sc);
+    const auto cap = rec.series_index("bloc_frontier_capability");
+    const auto state = rec.series_index("polarity_state");
+    int unipolar = 0;
+    for (std::size_t m = 0; m < rec.months.size(); ++m) {
+        int past = 0;
+        for (double c : rec.months[m].values[cap]) past += c >= sc.world.powerful_ai_capability;
+        REQUIRE(rec.months[m].values[state][0] == past);
+        unipolar += past == 1;
+        // Frontier capability never falls: it is the best model trained so far.
+        if (m > 0)
+            for (std::size_t b = 0; b < 3; ++b) REQUIRE(rec.months[m].values[cap][b] >= rec.months[m - 1].values[cap][b]);
+    }
+    REQUIRE(rec.outcome.unipolar_window_months == unipolar);
+    for (std::size_t b = 0; b < 3; ++b) {
+        const int c = rec.outcome.crossing_month_index[b];
+        if (c >= 0) {
+            REQUIRE(rec.months[static_cast<std::size_t>(c)].values[cap][b] >= sc.world.powerful_ai_capability);
+            if (c > 0) REQUIRE(rec.months[static_cast<std::size_t>(c - 1)].values[cap][b] < sc.world.powerful_ai_capability);
+        }
+    }
+    // Raising the threshold out of reach leaves the world with no powerful AI.
+    Scenario high = sc;
+    high.world.powerful_ai_capability = 99;
+    const MemoryRecorder none = run(high);
+    REQUIRE(none.outcome.state == PolarityState::none);
+    REQUIRE(none.outcome.unipolar_window_months == 0);
+}
