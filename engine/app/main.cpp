@@ -30,6 +30,8 @@ int run_command(const RunOptions& opt) {
     if (opt.seed) scenario.run.seed = *opt.seed;
     std::filesystem::path out = opt.output;
     if (out.empty()) out = std::filesystem::path("out") / (std::filesystem::path(opt.scenario).stem().string() + ".h5");
+    if (std::filesystem::exists(out) && !opt.force)
+        throw polarity::IoError(out.string() + ": the file exists; pass --force to overwrite it");
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
 
     std::optional<tbb::global_control> limit;

@@ -1,0 +1,108 @@
+// The command line as a user runs it: exit codes, messages, and what is (not) left on disk.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "polarity/io/hdf5_recorder.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+    int code;
+    std::string out;
+};
+
+Result run_cli(const std::string& args) {
+    const fs::path log = fs::temp_directory_path() / ("polarity_cli_" + std::to_string(::getpid()) + ".log");
+    const std::string cmd = std::string(POLARITY_CLI) + " " + args + " > " + log.string() + " 2>&1";
+    const int status = std::system(cmd.c_str());
+    std::ifstream in(log);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    fs::remove(log);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ss.str()};
+}
+
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("polarity_cli_test_" + std::to_string(::getpid()));
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+const std::string minimal = POLARITY_TEST_DATA "/minimal.yaml";
+
+}  // namespace
+
+TEST_CASE("polarity run prints the summary and writes the file", "[cli]") {
+    TempDir dir;
+    const fs::path out = dir.path / "sub" / "run.h5";
+    const Result r = run_cli("run " + minimal + " -o " + out.string());
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("powerful AI") && Catch::Contains("Outcome:") &&
+                            Catch::Contains("Unipolar window:") && Catch::Contains("Wrote " + out.string()));
+    REQUIRE(fs::exists(out));
+    REQUIRE(polarity::io::read_string_attribute(out, "/", "scenario_name") == "minimal");
+}
+
+TEST_CASE("an existing output is kept unless --force", "[cli]") {
+    TempDir dir;
+    const fs::path out = dir.path / "run.h5";
+    { std::ofstream(out) << "precious"; }
+    Result r = run_cli("run " + minimal + " -o " + out.string());
+    REQUIRE(r.code != 0);
+    REQUIRE_THAT(r.out, Catch::Contains("exists"));
+    std::ifstream in(out);
+    std::string text;
+    in >> text;
+    REQUIRE(text == "precious");
+    r = run_cli("run " + minimal + " -o " + out.string() + " --force --threads 2");
+    REQUIRE(r.code == 0);
+    REQUIRE(polarity::io::read_string_attribute(out, "/", "format") == "polarity-run/1");
+}
+
+TEST_CASE("a bad scenario fails with file:line:col and leaves no output", "[cli]") {
+    TempDir dir;
+    const fs::path bad = dir.path / "bad.yaml";
+    {
+        std::ifstream in(minimal);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string text = ss.str();
+        text.replace(text.find("nation: prc\n    stock"), 11, "nation: nowhere");
+        std::ofstream(bad) << text;
+    }
+    const fs::path out = dir.path / "bad.h5";
+    const Result r = run_cli("run " + bad.string() + " -o " + out.string());
+    INFO(r.out);
+    REQUIRE(r.code == 2);
+    REQUIRE_THAT(r.out, Catch::Contains(bad.string() + ":") && Catch::Contains("labs[1].nation"));
+    REQUIRE_FALSE(fs::exists(out));
+    for (const auto& e : fs::directory_iterator(dir.path)) REQUIRE(e.path().extension() != ".h5");
+}
+
+TEST_CASE("the same seed writes identical datasets whatever the thread count", "[cli][determinism]") {
+    TempDir dir;
+    const fs::path a = dir.path / "a.h5", b = dir.path / "b.h5";
+    REQUIRE(run_cli("run " + minimal + " -q -o " + a.string() + " --threads 1").code == 0);
+    REQUIRE(run_cli("run " + minimal + " -q -o " + b.string() + " --threads 2").code == 0);
+    const auto names = polarity::io::list_datasets(a);
+    REQUIRE(names == polarity::io::list_datasets(b));
+    REQUIRE(names.size() > 30);
+    for (const auto& n : names) {
+        if (n == "/scenario_yaml" || n.find("label") != std::string::npos || n == "/bloc" || n == "/lab" ||
+            n == "/nation" || n == "/sku" || n == "/supplier" || n == "/route" || n == "/outcome/crossing_date")
+            continue;  // string datasets
+        INFO(n);
+        const auto da = polarity::io::read_dataset(a, n), db = polarity::io::read_dataset(b, n);
+        REQUIRE(da.shape == db.shape);
+        REQUIRE(da.values == db.values);
+    }
+}
