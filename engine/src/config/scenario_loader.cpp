@@ -108,6 +108,7 @@ void read_world(MapReader r, WorldSettings& w) {
     r.optional("price_floor_ratio", w.price_floor_ratio, Range::open_closed(0, 1));
     r.optional("price_ceiling_ratio", w.price_ceiling_ratio, Range::at_least(1));
     r.optional("max_inventory_months", w.max_inventory_months, Range::at_least(0));
+    r.optional("funding_growth_halflife_years", w.funding_growth_halflife_years, Range::at_least(0));
     r.finish();
 }
 
@@ -163,6 +164,7 @@ void read_market(MapReader r, MarketSettings& m) {
                Range::at_least(0));
     r.optional("quality_gap_scale", m.quality_gap_scale, Range::above(0));
     r.optional("rationing_step", m.rationing_step, Range::at_least(0));
+    r.optional("training_weight", m.training_weight, Range::unit());
     r.finish();
 }
 
@@ -294,6 +296,7 @@ Lab read_lab(MapReader r, Names& names) {
     r.optional("reinvest_share", lab.reinvest_share, Range::unit());
     r.optional("algorithmic_efficiency_log10", lab.algorithmic_efficiency_log10);
     r.optional("risk_appetite", lab.risk_appetite, Range::unit());
+    r.optional("frontier", lab.frontier);
     r.optional("training_share", lab.training_share, Range::unit());
     r.optional("research_share", lab.research_share, Range::unit());
     // A small tolerance so that shares written as decimals (0.7 + 0.3) still sum to 1.

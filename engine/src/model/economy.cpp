@@ -73,6 +73,12 @@ void settle_deliveries(World& w, const ClearingResult& c) {
     }
 }
 
+double funding_growth(const World& w, double initial_per_year) {
+    const double halflife = w.scenario->world.funding_growth_halflife_years;
+    if (halflife <= 0) return initial_per_year;
+    return initial_per_year * std::pow(0.5, w.month_index / 12.0 / halflife);
+}
+
 void earn_revenue(World& w) {
     const MarketSettings& mk = w.scenario->market;
     // Best capability on sale in each bloc's market.
@@ -88,7 +94,7 @@ void earn_revenue(World& w) {
         }
         l.revenue_usd = revenue;
         l.cash_usd += l.spec->reinvest_share * revenue;  // the rest pays running costs
-        l.funding_usd_per_month *= std::pow(1.0 + l.spec->funding_growth_per_year, 1.0 / 12.0);
+        l.funding_usd_per_month *= std::pow(1.0 + funding_growth(w, l.spec->funding_growth_per_year), 1.0 / 12.0);
     }
 }
 

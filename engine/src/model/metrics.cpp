@@ -26,7 +26,7 @@ BlocMetrics measure_polarity(World& w) {
     double world_effective = 0;
     for (const auto& l : w.labs) {
         const auto b = static_cast<std::size_t>(l.bloc);
-        m.capability[b] = std::max(m.capability[b], l.best_capability);
+        if (l.spec->frontier) m.capability[b] = std::max(m.capability[b], l.best_capability);
         m.compute_h100e[b] += l.usable_h100e;
         m.strategic_h100e[b] += l.strategic_h100e;
         const double e = l.usable_h100e * std::pow(10.0, l.algorithmic_log10);

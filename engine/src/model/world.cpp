@@ -33,12 +33,12 @@ int require(int index, const std::string& what, const std::string& name) {
 
 /// Training performance falls with interconnect below the reference (crippled chips such as
 /// the H800 scale worse across a cluster); serving is memory-bandwidth bound.
-void set_performance(SkuState& s, const WorldSettings& w) {
+void set_performance(SkuState& s, const WorldSettings& w, const MarketSettings& m) {
     const ChipSku& c = *s.spec;
     const double link = std::min(1.0, c.interconnect_gbps / w.interconnect_reference_gbps);
     s.train_h100e = c.flop_per_s / w.h100_flop_per_s * std::pow(link, w.interconnect_exponent);
     s.serve_h100e = c.memory_bandwidth_tbps / w.memory_bandwidth_reference_tbps;
-    s.value_h100e = 0.5 * (s.train_h100e + s.serve_h100e);
+    s.value_h100e = m.training_weight * s.train_h100e + (1.0 - m.training_weight) * s.serve_h100e;
 }
 
 }  // namespace
@@ -71,7 +71,7 @@ World build_world(const Scenario& sc) {
             k.spec = &sku;
             k.supplier = static_cast<int>(si);
             k.price_usd = sku.price_usd;
-            set_performance(k, sc.world);
+            set_performance(k, sc.world, sc.market);
             s.skus.push_back(static_cast<int>(w.skus.size()));
             w.skus.push_back(k);
         }

@@ -24,7 +24,7 @@ TEST_CASE("streams for different seeds, runs, purposes, months and entities diff
     REQUIRE(first.size() == 6);
 }
 
-TEST_CASE("uniform01 lies in (0,1] with the right mean", "[random]") {
+TEST_CASE("uniform01 lies in the half-open unit interval with the right mean", "[random]") {
     Stream s(1, 0, Purpose::licence_approval, 0, 0);
     const int n = 100000;
     double sum = 0;

@@ -75,7 +75,7 @@ TEST_CASE("a run records every month and every series with the right shape", "[s
     REQUIRE(rec.months.back().date == CalendarMonth{2025, 12});
 }
 
-TEST_CASE("the same seed gives bit-identical results; another seed does not", "[simulation][determinism]") {
+TEST_CASE("the same seed gives bit-identical results and another seed does not", "[simulation][determinism]") {
     const Scenario sc = load("scenarios/baseline.yaml");
     require_identical(run(sc), run(sc));
     Scenario other = sc;

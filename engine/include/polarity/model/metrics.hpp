@@ -2,7 +2,7 @@
 /// @file
 /// Phase 9: polarity metrics per month and the settled outcome at the horizon.
 ///
-///  - frontier capability of a bloc = the best model any of its labs has trained;
+///  - frontier capability of a bloc = the best model any of its frontier labs has trained;
 ///  - lag of a bloc = (leader's capability - its capability) / leader's trailing growth rate
 ///    (capability points per month over the last 12 months, floored at min_growth so the lag
 ///    stays finite), capped at max_lag_months;

@@ -54,4 +54,8 @@ void advance_algorithms(World& world);
 /// Outside funding grows. economy.cpp.
 void earn_revenue(World& world);
 
+/// Outside funding growth this month: the initial rate, halving every
+/// funding_growth_halflife_years (capex cannot outgrow the economy for ever). economy.cpp.
+[[nodiscard]] double funding_growth(const World& world, double initial_per_year);
+
 }  // namespace polarity::model

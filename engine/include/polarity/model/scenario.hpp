@@ -46,6 +46,7 @@ struct WorldSettings {
     double price_floor_ratio = 0.5;               ///< `price_floor_ratio`, lowest price as a share of list price
     double price_ceiling_ratio = 3.0;             ///< `price_ceiling_ratio`, highest price as a multiple of list price
     double max_inventory_months = 3.0;            ///< `max_inventory_months`: suppliers stop making a SKU above this stock
+    double funding_growth_halflife_years = 0;     ///< `funding_growth_halflife_years`: labs' funding growth rates halve this often (0 = never)
 };
 
 /// YAML `algorithms:` — algorithmic progress (efficiency as log10 multiplier over the start).
@@ -83,6 +84,7 @@ struct MarketSettings {
     double remote_markup = 0.3;                   ///< `remote_markup`, cloud rental mark-up over buying
     double revenue_per_serving_h100e_usd = 1500;  ///< `revenue_per_serving_h100e_usd`, monthly revenue of one H100e serving at the frontier
     double quality_gap_scale = 1.0;               ///< `quality_gap_scale`: revenue x 1/(1 + gap/scale), gap in capability points
+    double training_weight = 0.7;                 ///< `training_weight`: a chip's value = w x training + (1-w) x serving H100e
     double rationing_step = 0.5;                  ///< `rationing_step`: extra cost of each further quarter of a lab's demand, x mean price per H100e
 };
 
@@ -94,7 +96,7 @@ struct Nation {
     int tier = 1;                           ///< `tier`, 1..3 (AI diffusion framework), referenced as "tier1".. in rules
     double gdp_usd = 0;                     ///< `gdp_usd`, annual GDP (reported; scales nothing yet)
     double state_ai_funding_usd_per_month = 0;  ///< `state_ai_funding_usd_per_month`, split evenly over its labs
-    double enforcement_capacity = 0;        ///< `enforcement_capacity`, [0,1], multiplies enforcement of rules it controls
+    double enforcement_capacity = 0;        ///< `enforcement_capacity`, [0,1]: as a hub, compounds the controller's enforcement; as a controller, headroom of adaptive effort (max 1 + capacity)
     double hub_capacity_units_per_month = 0;///< `hub_capacity_units_per_month`, chips it can tranship (0 = not a hub)
     double subsidy_growth_per_year = 0;     ///< `subsidy_growth_per_year`, extra capacity growth of its suppliers when cut off
     double military_compute_share = 0;      ///< `military_compute_share`, [0,1), share of its labs' compute used for strategic purposes
@@ -153,6 +155,7 @@ struct Lab {
     double training_share = 0.4;            ///< `training_share` of compute
     double research_share = 0.2;            ///< `research_share` of compute; the rest serves customers
     std::vector<std::string> markets;       ///< `markets`: blocs it may sell in (default: its own)
+    bool frontier = true;                   ///< `frontier`: its models count toward the bloc's frontier (false for aggregates such as "other clouds")
 };
 
 /// Which chips a rule covers. A chip is covered if it is named, or it meets every given
