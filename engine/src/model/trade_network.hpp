@@ -41,8 +41,8 @@ public:
     void solve(std::size_t source, std::size_t sink) {
         const std::size_t n = boost::num_vertices(g_);
         pred_.assign(n, Edge{});
-        dist_.assign(n, 0);
-        dist_prev_.assign(n, 0);
+        dist_.assign(n, 0.0);
+        dist_prev_.assign(n, 0.0);
         const auto index = boost::get(boost::vertex_index, g_);
         boost::successive_shortest_path_nonnegative_weights(
             g_, source, sink, boost::get(&Arc::capacity, g_), boost::get(&Arc::residual, g_),
@@ -62,8 +62,11 @@ private:
     Graph g_;
     std::vector<Edge> arcs_;
     std::vector<Edge> pred_;
-    std::vector<std::int64_t> dist_;
-    std::vector<std::int64_t> dist_prev_;
+    // Distances are doubles although costs are integers: BGL adds the potentials of vertices the
+    // residual graph no longer reaches (distance = max), which overflows a signed integer (UB)
+    // but saturates to +inf in floating point. Path costs stay far below 2^53, so exact.
+    std::vector<double> dist_;
+    std::vector<double> dist_prev_;
 };
 
 }  // namespace polarity::model::detail
