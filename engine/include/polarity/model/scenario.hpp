@@ -222,6 +222,30 @@ struct Policy {
     bool design_around = true;              ///< `design_around`, global switch for compliant variants
 };
 
+/// What a calibration target measures (see docs/calibration.md).
+enum class CalibrationMetric {
+    frontier_compute_growth,     ///< per-year growth of the bloc's largest monthly training FLOP, from `from` to `to`
+    lab_stock_units,             ///< chips of the listed SKUs held by the bloc's best-stocked frontier lab at `at`
+    lag_months,                  ///< the bloc's lag behind the leader at `at`
+    share_of_new_compute,        ///< the bloc's share of world compute (H100e) added from `from` to `to`
+    frontier_compute_h100e,      ///< compute held by the bloc's frontier labs at `at`, H100e
+};
+
+/// A published estimate the model should reproduce. YAML `calibration:` list entry.
+struct CalibrationTarget {
+    std::string name;                       ///< `name`
+    CalibrationMetric metric;               ///< `metric`: one of the CalibrationMetric names
+    std::string bloc;                       ///< `bloc`
+    std::optional<CalendarMonth> at;        ///< `at` (lab_stock_units, lag_months, frontier_compute_h100e)
+    std::optional<CalendarMonth> from;      ///< `from` (growth and share metrics)
+    std::optional<CalendarMonth> to;        ///< `to` (growth and share metrics, inclusive)
+    std::vector<std::string> skus;          ///< `skus` (lab_stock_units)
+    double low = 0;                         ///< `range: [low, high]`, the published range
+    double high = 0;
+    std::string published;                  ///< `published`: the published figure and its source, in words
+    bool out_of_sample = false;             ///< `out_of_sample`: reported, not fitted to
+};
+
 /// The whole scenario.
 struct Scenario {
     std::string name;                       ///< `name`
@@ -236,6 +260,7 @@ struct Scenario {
     std::vector<Supplier> suppliers;        ///< `suppliers`
     std::vector<Lab> labs;                  ///< `labs`
     Policy policy;                          ///< `policy`
+    std::vector<CalibrationTarget> calibration; ///< `calibration`
     std::string source_text;                ///< not in YAML: the file's text, for provenance
     std::string source_path;                ///< not in YAML: where it came from
 };
