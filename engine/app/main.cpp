@@ -12,6 +12,7 @@
 #include "polarity/core/error.hpp"
 #include "polarity/io/hdf5_recorder.hpp"
 #include "polarity/io/summary.hpp"
+#include "polarity/model/calibration.hpp"
 #include "polarity/model/simulation.hpp"
 
 namespace {
@@ -40,8 +41,12 @@ int run_command(const RunOptions& opt) {
     polarity::io::Hdf5Recorder recorder(out, opt.force);
     polarity::model::Simulation sim(scenario);
     const auto header = sim.header();
-    const auto outcome = polarity::model::run_scenario(scenario, recorder);
+    polarity::model::CalibrationProbe probe(scenario);
+    const auto outcome = polarity::model::run_scenario(
+        scenario, recorder, [&](const polarity::model::Simulation& s) { probe.observe(s.world(), s.last_metrics()); });
     if (!opt.quiet) std::cout << polarity::io::format_summary(header, outcome);
+    if (!opt.quiet && !scenario.calibration.empty())
+        std::cout << "\n" << polarity::model::format_calibration(probe.results());
     std::cout << "Wrote " << out.string() << "\n";
     return 0;
 }

@@ -55,6 +55,18 @@ std::optional<std::string> nearest(std::string_view word,
     return best;
 }
 
+std::string format_month(const model::CalendarMonth& m) {
+    std::ostringstream s;
+    s << m.year << '-' << (m.month < 10 ? "0" : "") << m.month;
+    return s.str();
+}
+
+std::string format_exact(double x) {
+    std::array<char, 32> buffer{};
+    const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
+    return ec == std::errc() ? std::string(buffer.data(), end) : std::string("nan");
+}
+
 std::string join_names(const std::vector<std::string>& names) {
     constexpr std::size_t kShown = 12;
     std::string out;
@@ -99,14 +111,14 @@ std::string Range::describe() const {
 // ---- Value -------------------------------------------------------------------------------
 
 void Value::fail(const std::string& message) const {
-    throw make_error(*file_, mark_, path_, message);
+    throw make_error(file(), mark(), path_, message);
 }
 
 std::string Value::describe() const {
-    switch (node_.Type()) {
-        case YAML::NodeType::Scalar: return "'" + node_.Scalar() + "'";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Map: return "a map";
+    switch (node_->kind) {
+        case SourceNode::Kind::scalar: return "'" + node_->text + "'";
+        case SourceNode::Kind::sequence: return "a list";
+        case SourceNode::Kind::map: return "a map";
         default: return "nothing";
     }
 }
@@ -116,15 +128,15 @@ std::string Value::child_path(std::string_view key) const {
 }
 
 std::vector<Value> Value::items() const {
-    if (node_.IsNull()) return {};
-    if (!node_.IsSequence()) fail("expected a list, got " + describe());
+    if (node_->kind == SourceNode::Kind::null) return {};
+    if (node_->kind != SourceNode::Kind::sequence) fail("expected a list, got " + describe());
     std::vector<Value> out;
-    out.reserve(node_.size());
+    out.reserve(node_->items.size());
     std::size_t index = 0;
-    for (const auto& item : node_) {
+    for (const auto& item : node_->items) {
         // An empty item ("-" alone) has the mark of the following token; the list is nearer.
-        const YAML::Mark mark = item.IsNull() ? mark_ : item.Mark();
-        out.emplace_back(item, path_ + "[" + std::to_string(index++) + "]", *file_, mark);
+        const Origin& where = item.kind == SourceNode::Kind::null ? where_ : item.origin;
+        out.emplace_back(item, path_ + "[" + std::to_string(index++) + "]", where);
     }
     return out;
 }
@@ -132,8 +144,10 @@ std::vector<Value> Value::items() const {
 namespace {
 
 const std::string& scalar_text(const Value& v, const char* expected) {
-    if (!v.node().IsScalar()) v.fail(std::string("expected ") + expected + ", got " + v.describe());
-    return v.node().Scalar();
+    if (v.node().kind != SourceNode::Kind::scalar) {
+        v.fail(std::string("expected ") + expected + ", got " + v.describe());
+    }
+    return v.text();
 }
 
 // from_chars rejects a leading '+', which YAML allows for numbers.
@@ -147,7 +161,7 @@ void parse_integer(const Value& v, Int& out, const char* expected) {
     // Decimal only: yaml-cpp's own conversion reads "010" as octal 8, a silent surprise.
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     if (ec == std::errc::result_out_of_range) {
-        v.fail(std::string("expected ") + expected + " in range, got " + v.node().Scalar());
+        v.fail(std::string("expected ") + expected + " in range, got " + v.text());
     }
     if (ec != std::errc() || end != text.data() + text.size()) {
         v.fail(std::string("expected ") + expected + ", got " + v.describe());
@@ -162,14 +176,14 @@ void parse(const Value& v, double& out) {
     const bool parsed = ec == std::errc() && end == text.data() + text.size();
     if (parsed && std::isfinite(out)) return;
     if (ec == std::errc::result_out_of_range) {
-        v.fail("expected a number within double precision range, got " + v.node().Scalar());
+        v.fail("expected a number within double precision range, got " + v.text());
     }
     // YAML spells non-finite numbers .nan/.inf and from_chars reads "nan" and "inf"; all of
     // them would poison the simulation, so none is accepted.
     static constexpr std::array<std::string_view, 12> kNonFinite = {
         ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF",
         "+.inf", "+.Inf", "+.INF"};
-    const std::string& raw = v.node().Scalar();
+    const std::string& raw = v.text();
     const bool yaml_spelling =
         std::find(kNonFinite.begin(), kNonFinite.end(), raw) != kNonFinite.end();
     if (parsed || yaml_spelling) v.fail("expected a finite number, got " + raw);
@@ -179,15 +193,15 @@ void parse(const Value& v, double& out) {
 void parse(const Value& v, int& out) { parse_integer(v, out, "an integer"); }
 
 void parse(const Value& v, std::uint64_t& out) {
-    if (v.node().IsScalar() && !v.node().Scalar().empty() && v.node().Scalar()[0] == '-') {
-        v.fail("expected a non-negative integer, got " + v.node().Scalar());
+    if (!v.text().empty() && v.text()[0] == '-') {
+        v.fail("expected a non-negative integer, got " + v.text());
     }
     parse_integer(v, out, "a non-negative integer");
 }
 
 void parse(const Value& v, bool& out) {
-    scalar_text(v, "true or false");
-    if (!YAML::convert<bool>::decode(v.node(), out)) {
+    // yaml-cpp's own spellings (true/false, yes/no, on/off in their capitalisations).
+    if (!YAML::convert<bool>::decode(YAML::Node(scalar_text(v, "true or false")), out)) {
         v.fail("expected true or false, got " + v.describe());
     }
 }
@@ -212,42 +226,30 @@ void parse(const Value& v, model::CalendarMonth& out) {
 // ---- MapReader ---------------------------------------------------------------------------
 
 MapReader::MapReader(const Value& map) : self_(map) {
-    const YAML::Node& node = map.node();
-    if (node.IsNull()) return;
-    if (!node.IsMap()) map.fail("expected a map, got " + map.describe());
-    // Range-for binds each key/value pair to a named object; `it->first` would refer into a
-    // temporary proxy of yaml-cpp's iterator and dangle.
-    for (const auto& pair : node) {
-        const YAML::Node key = pair.first;
-        if (!key.IsScalar()) {
-            throw make_error(map.file(), key.Mark(), map.path(),
-                             "expected a plain key, got a complex one");
-        }
-        const std::string& name = key.Scalar();
-        // yaml-cpp keeps both entries of a duplicated key and lookups see only the first, so
-        // a repeated key would silently lose its second value.
-        const auto previous = std::find_if(entries_.begin(), entries_.end(),
-                                           [&](const Entry& e) { return e.key == name; });
-        if (previous != entries_.end()) {
-            throw make_error(map.file(), key.Mark(), map.child_path(name),
-                             "duplicate key '" + name + "' (first defined at line " +
-                                 std::to_string(previous->key_node.Mark().line + 1) + ")");
-        }
-        entries_.push_back({name, key, pair.second, false});
-    }
+    const SourceNode& node = map.node();
+    if (node.kind == SourceNode::Kind::null) return;
+    if (node.kind != SourceNode::Kind::map) map.fail("expected a map, got " + map.describe());
+    for (const auto& entry : node.entries) entries_.push_back({&entry, false});
 }
 
 Value MapReader::value_of(const Entry& e) const {
     // An empty value ("key:" alone) carries the mark of the next token, often on a later
     // line; the key's own mark is where the reader should look.
-    const YAML::Mark mark = e.value.IsNull() ? e.key_node.Mark() : e.value.Mark();
-    return Value(e.value, self_.child_path(e.key), self_.file(), mark);
+    const SourceNode& value = e.entry->value;
+    const Origin& where =
+        value.kind == SourceNode::Kind::null ? e.entry->key_origin : value.origin;
+    return Value(value, self_.child_path(e.entry->key), where);
+}
+
+ConfigError MapReader::error_at_key(const Entry& e, const std::string& message) const {
+    const Origin& where = e.entry->key_origin;
+    return make_error(*where.file, where.mark, self_.child_path(e.entry->key), message);
 }
 
 std::optional<Value> MapReader::find(std::string_view key) {
     if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
     for (auto& e : entries_) {
-        if (e.key == key) {
+        if (e.entry->key == key) {
             e.used = true;
             return value_of(e);
         }
@@ -255,27 +257,34 @@ std::optional<Value> MapReader::find(std::string_view key) {
     return std::nullopt;
 }
 
-Value MapReader::need(std::string_view key) {
+Value MapReader::need(std::string_view key, std::string_view why) {
     if (auto v = find(key)) return *v;
     // A missing required key next to an unexpected one is usually a misspelling of it: point
     // at the misspelt key, which is the line to fix.
     std::vector<std::string> unused;
     for (const auto& e : entries_) {
-        if (!e.used) unused.push_back(e.key);
+        if (!e.used) unused.push_back(e.entry->key);
     }
-    const std::string message = "missing required key '" + std::string(key) + "'";
+    std::string message = "missing required key '" + std::string(key) + "'";
+    if (!why.empty()) message += " " + std::string(why);
     if (const auto typo = nearest(key, unused)) {
         const auto& e = *std::find_if(entries_.begin(), entries_.end(),
-                                      [&](const Entry& x) { return x.key == *typo; });
-        throw make_error(self_.file(), e.key_node.Mark(), self_.child_path(key),
+                                      [&](const Entry& x) { return x.entry->key == *typo; });
+        const Origin& where = e.entry->key_origin;
+        throw make_error(*where.file, where.mark, self_.child_path(key),
                          message + " (is '" + *typo + "' a misspelling of it?)");
     }
     throw make_error(self_.file(), self_.mark(), self_.child_path(key), message);
 }
 
+bool MapReader::has(std::string_view key) const {
+    return std::any_of(entries_.begin(), entries_.end(),
+                       [&](const Entry& e) { return e.entry->key == key; });
+}
+
 Value MapReader::at(std::string_view key) const {
     for (const auto& e : entries_) {
-        if (e.key == key) return value_of(e);
+        if (e.entry->key == key) return value_of(e);
     }
     return self_;
 }
@@ -287,21 +296,23 @@ std::vector<Value> MapReader::list(std::string_view key) {
 
 MapReader MapReader::section(std::string_view key) {
     if (auto v = find(key)) return MapReader(*v);
-    return MapReader(Value(YAML::Node(), self_.child_path(key), self_.file(), self_.mark()));
+    static const SourceNode kAbsent;
+    return MapReader(Value(kAbsent, self_.child_path(key), self_.origin()));
 }
 
 void MapReader::finish() const {
     for (const auto& e : entries_) {
         if (e.used) continue;
-        std::string message = "unknown key '" + e.key + "'";
-        if (const auto suggestion = nearest(e.key, known_)) {
+        const std::string& key = e.entry->key;
+        std::string message = "unknown key '" + key + "'";
+        if (const auto suggestion = nearest(key, known_)) {
             message += "; did you mean '" + *suggestion + "'?";
         } else {
             std::string all;
             for (const auto& k : known_) all += (all.empty() ? "" : ", ") + k;
             message += " (expected one of: " + all + ")";
         }
-        throw make_error(self_.file(), e.key_node.Mark(), self_.child_path(e.key), message);
+        throw error_at_key(e, message);
     }
 }
 
@@ -310,11 +321,14 @@ void MapReader::finish() const {
 std::string NameRegistry::add(const Value& name_value) {
     auto name = name_value.as<std::string>();
     if (name.empty()) name_value.fail("expected a non-empty " + kind_ + " name");
-    if (const auto it = lines_.find(name); it != lines_.end()) {
-        name_value.fail("duplicate " + kind_ + " name '" + name + "' (first defined at line " +
-                        std::to_string(it->second) + ")");
+    if (const auto it = origins_.find(name); it != origins_.end()) {
+        // Composed documents mix files; name the other file when it is not this one.
+        const Origin& first = it->second;
+        const std::string where = *first.file == name_value.file() ? "line " : *first.file + ":";
+        name_value.fail("duplicate " + kind_ + " name '" + name + "' (first defined at " + where +
+                        std::to_string(first.mark.line + 1) + ")");
     }
-    lines_.emplace(name, name_value.line());
+    origins_.emplace(name, name_value.origin());
     order_.push_back(name);
     return name;
 }

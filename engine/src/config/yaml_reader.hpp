@@ -1,16 +1,15 @@
 #pragma once
-// Private helpers of the scenario loader: typed, validating access to yaml-cpp nodes.
+// Private helpers of the scenario loader: typed, validating access to the nodes of a composed
+// document (source_tree.hpp).
 //
 // Every failure becomes a polarity::ConfigError carrying the file, the 1-based line and column
-// of the offending node and its key path ("labs[2].nation"). The helpers never call
-// YAML::Node::operator[], so yaml-cpp's mark-less InvalidNode exception cannot occur, and they
-// never let a yaml-cpp exception escape.
+// of the offending node and its key path ("labs[2].nation"). The file is the node's own, so in
+// a document composed with `extends` or `--set` errors point into whichever file wrote the value.
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
@@ -22,6 +21,7 @@
 
 #include "polarity/core/error.hpp"
 #include "polarity/model/scenario.hpp"
+#include "source_tree.hpp"
 
 namespace polarity::config::detail {
 
@@ -35,6 +35,12 @@ namespace polarity::config::detail {
 /// The candidate closest to @p word if it is close enough to be a plausible typo.
 [[nodiscard]] std::optional<std::string> nearest(std::string_view word,
                                                  const std::vector<std::string>& candidates);
+
+/// "YYYY-MM", as scenario files write months.
+[[nodiscard]] std::string format_month(const model::CalendarMonth& m);
+
+/// The shortest decimal text that reads back as exactly @p x ("0.4", "9.894e+14").
+[[nodiscard]] std::string format_exact(double x);
 
 /// "a, b, c" (shortened with ", ..." past a handful, so messages stay one line).
 [[nodiscard]] std::string join_names(const std::vector<std::string>& names);
@@ -55,6 +61,12 @@ public:
     /// "", ">= 0", "> 0" or "in (0, 1]".
     [[nodiscard]] std::string describe() const;
 
+    // The bounds, for the JSON Schema; an absent bound is infinite.
+    [[nodiscard]] double low() const { return lo_; }
+    [[nodiscard]] double high() const { return hi_; }
+    [[nodiscard]] bool low_open() const { return lo_open_; }
+    [[nodiscard]] bool high_open() const { return hi_open_; }
+
 private:
     static constexpr double kInf = std::numeric_limits<double>::infinity();
     Range() = default;
@@ -68,17 +80,21 @@ private:
 
 class MapReader;
 
-/// One YAML node together with where it is: file, key path and the mark errors should point at.
+/// One node together with where it is: key path, and the file and mark errors should point at.
+/// The node is borrowed from the document, which must outlive the Value.
 class Value {
 public:
-    Value(YAML::Node node, std::string path, const std::string& file, YAML::Mark mark)
-        : node_(std::move(node)), path_(std::move(path)), file_(&file), mark_(mark) {}
+    Value(const SourceNode& node, std::string path, Origin where)
+        : node_(&node), path_(std::move(path)), where_(std::move(where)) {}
 
-    [[nodiscard]] const YAML::Node& node() const { return node_; }
+    [[nodiscard]] const SourceNode& node() const { return *node_; }
     [[nodiscard]] const std::string& path() const { return path_; }
-    [[nodiscard]] const std::string& file() const { return *file_; }
-    [[nodiscard]] const YAML::Mark& mark() const { return mark_; }
-    [[nodiscard]] int line() const { return mark_.line + 1; }
+    [[nodiscard]] const Origin& origin() const { return where_; }
+    [[nodiscard]] const std::string& file() const { return *where_.file; }
+    [[nodiscard]] const YAML::Mark& mark() const { return where_.mark; }
+    [[nodiscard]] int line() const { return where_.mark.line + 1; }
+    /// A scalar's text ("" for anything else).
+    [[nodiscard]] const std::string& text() const { return node_->text; }
 
     /// Throws a ConfigError at this node.
     [[noreturn]] void fail(const std::string& message) const;
@@ -87,9 +103,9 @@ public:
     template <class T>
     [[nodiscard]] T as(const Range& range = Range::any()) const;
 
-    /// A scalar that must be one of the given spellings.
-    template <class E>
-    [[nodiscard]] E as_choice(std::initializer_list<std::pair<std::string_view, E>> choices) const;
+    /// A scalar that must be one of the given spellings: a range of (spelling, value) pairs.
+    template <class E, class Choices>
+    [[nodiscard]] E as_choice(const Choices& choices) const;
 
     /// The items of a list; null (a key with nothing after it) reads as an empty list.
     [[nodiscard]] std::vector<Value> items() const;
@@ -100,10 +116,9 @@ public:
     [[nodiscard]] std::string child_path(std::string_view key) const;
 
 private:
-    YAML::Node node_;
+    const SourceNode* node_;
     std::string path_;
-    const std::string* file_;
-    YAML::Mark mark_;
+    Origin where_;
 };
 
 // Scalar conversions used by Value::as; each fails with "expected ..., got ...".
@@ -121,26 +136,26 @@ T Value::as(const Range& range) const {
     if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
         if (!range.contains(static_cast<double>(out))) {
             const char* kind = std::is_integral_v<T> ? "an integer " : "a number ";
-            fail(std::string("expected ") + kind + range.describe() + ", got " + node_.Scalar());
+            fail(std::string("expected ") + kind + range.describe() + ", got " + text());
         }
     }
     return out;
 }
 
-template <class E>
-E Value::as_choice(std::initializer_list<std::pair<std::string_view, E>> choices) const {
-    const auto text = as<std::string>();
+template <class E, class Choices>
+E Value::as_choice(const Choices& choices) const {
+    const auto word = as<std::string>();
     std::string spellings;
     for (const auto& [spelling, value] : choices) {
-        if (text == spelling) return value;
+        if (word == spelling) return value;
         spellings += (spellings.empty() ? "" : ", ") + std::string(spelling);
     }
-    fail("expected one of " + spellings + ", got '" + text + "'");
+    fail("expected one of " + spellings + ", got '" + word + "'");
 }
 
-/// Reads one YAML map. Construction rejects non-maps and duplicate keys; each lookup records
-/// the key as part of the schema, so finish() can reject every key nobody asked for (typos) and
-/// suggest the nearest one that was asked for.
+/// Reads one YAML map. Construction rejects non-maps (duplicate keys were rejected when the
+/// document was parsed); each lookup records the key as part of the schema, so finish() can
+/// reject every key nobody asked for (typos) and suggest the nearest one that was asked for.
 class MapReader {
 public:
     /// @p map may be null (an empty section such as "world:"), which reads as an empty map.
@@ -148,10 +163,12 @@ public:
 
     /// The value of @p key if present (and marks it consumed).
     [[nodiscard]] std::optional<Value> find(std::string_view key);
-    /// The value of @p key; a missing key is an error.
-    [[nodiscard]] Value need(std::string_view key);
+    /// The value of @p key; a missing key is an error (@p why, if given, is added to it).
+    [[nodiscard]] Value need(std::string_view key, std::string_view why = {});
     /// The value of @p key if present, else the map itself: where a cross-field error points.
     [[nodiscard]] Value at(std::string_view key) const;
+    /// Whether @p key is present (without consuming it).
+    [[nodiscard]] bool has(std::string_view key) const;
 
     template <class T>
     [[nodiscard]] T required(std::string_view key, const Range& range = Range::any()) {
@@ -175,12 +192,11 @@ public:
 
 private:
     struct Entry {
-        std::string key;
-        YAML::Node key_node;
-        YAML::Node value;
+        const SourceNode::Entry* entry;
         bool used = false;
     };
     [[nodiscard]] Value value_of(const Entry& e) const;
+    [[nodiscard]] ConfigError error_at_key(const Entry& e, const std::string& message) const;
 
     Value self_;
     std::vector<Entry> entries_;
@@ -212,7 +228,7 @@ public:
 
     /// Registers the name held by @p name_value and returns it.
     std::string add(const Value& name_value);
-    [[nodiscard]] bool contains(const std::string& name) const { return lines_.count(name) > 0; }
+    [[nodiscard]] bool contains(const std::string& name) const { return origins_.count(name) > 0; }
     [[nodiscard]] const std::vector<std::string>& names() const { return order_; }
     [[nodiscard]] const std::string& kind() const { return kind_; }
 
@@ -222,7 +238,7 @@ public:
 private:
     std::string kind_;
     std::vector<std::string> order_;
-    std::unordered_map<std::string, int> lines_;  // name -> line where it was defined
+    std::unordered_map<std::string, Origin> origins_;  // name -> where it was defined
 };
 
 /// "'x' is not a nation; did you mean 'y'?" or "...; the nations are a, b, c".

@@ -153,9 +153,10 @@ RunHeader Simulation::header() const {
     return h;
 }
 
-MonthRecord Simulation::record(int serial, const BlocMetrics& m) const {
+MonthRecord Simulation::record(int month_index, const BlocMetrics& m) const {
+    const int serial = scenario_.run.start.serial() + month_index;
     MonthRecord r;
-    r.month_index = world_.month_index;
+    r.month_index = month_index;
     r.date = CalendarMonth::from_serial(serial);
     const RecordContext ctx{world_, m, regime_};
     r.values.resize(series_table().size());
@@ -164,6 +165,12 @@ MonthRecord Simulation::record(int serial, const BlocMetrics& m) const {
 }
 
 MonthRecord Simulation::step() {
+    const int month = world_.month_index;
+    advance();
+    return record(month, last_);
+}
+
+void Simulation::advance() {
     const int serial = scenario_.run.start.serial() + world_.month_index;
     std::vector<double> cash_before;
     for (const auto& l : world_.labs) cash_before.push_back(l.cash_usd);
@@ -195,9 +202,7 @@ MonthRecord Simulation::step() {
     // 9. Metrics and recording.
     last_ = measure_polarity(world_);
     states_.push_back(last_.state);
-    MonthRecord r = record(serial, last_);
     ++world_.month_index;
-    return r;
 }
 
 Outcome Simulation::outcome() const { return settle_outcome(world_, states_, last_); }
@@ -235,10 +240,14 @@ void Simulation::check_conservation(const std::vector<double>& cash_before, doub
     }
 }
 
-Outcome run_scenario(const Scenario& scenario, Recorder& recorder) {
+Outcome run_scenario(const Scenario& scenario, Recorder& recorder,
+                     const std::function<void(const Simulation&)>& after_month) {
     Simulation sim(scenario);
     recorder.begin(sim.header());
-    while (!sim.finished()) recorder.record(sim.step());
+    while (!sim.finished()) {
+        recorder.record(sim.step());
+        if (after_month) after_month(sim);
+    }
     Outcome o = sim.outcome();
     recorder.finish(o);
     return o;

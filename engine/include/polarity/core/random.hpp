@@ -18,6 +18,7 @@ enum class Purpose : std::uint64_t {
     algorithm_jump = 1,    ///< entity = lab, index = jump class
     licence_approval = 2,  ///< entity = licence (rule x nation), index = tranche
     gray_seizure = 3,      ///< entity = hub x lab
+    study_sampling = 10,   ///< study design; see polarity/study/sampling.hpp for the layout
 };
 
 class Stream {

@@ -225,7 +225,7 @@ struct Policy {
 /// What a calibration target measures (see docs/calibration.md).
 enum class CalibrationMetric {
     frontier_compute_growth,     ///< per-year growth of the bloc's largest monthly training FLOP, from `from` to `to`
-    lab_stock_units,             ///< chips of the listed SKUs held by the bloc's best-stocked frontier lab at `at`
+    lab_stock_units,             ///< chips of the listed SKUs held at `at` by `lab`, or by the bloc's leading lab (best model)
     lag_months,                  ///< the bloc's lag behind the leader at `at`
     share_of_new_compute,        ///< the bloc's share of world compute (H100e) added from `from` to `to`
     frontier_compute_h100e,      ///< compute held by the bloc's frontier labs at `at`, H100e
@@ -240,6 +240,7 @@ struct CalibrationTarget {
     std::optional<CalendarMonth> from;      ///< `from` (growth and share metrics)
     std::optional<CalendarMonth> to;        ///< `to` (growth and share metrics, inclusive)
     std::vector<std::string> skus;          ///< `skus` (lab_stock_units)
+    std::string lab;                        ///< `lab` (lab_stock_units, optional): this lab instead of the bloc's leading lab
     double low = 0;                         ///< `range: [low, high]`, the published range
     double high = 0;
     std::string published;                  ///< `published`: the published figure and its source, in words

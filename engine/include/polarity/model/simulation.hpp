@@ -3,6 +3,7 @@
 /// The month loop: one run of one scenario, phase by phase in the model's order, with results
 /// handed to a Recorder. No I/O happens here.
 
+#include <functional>
 #include <vector>
 
 #include "polarity/model/metrics.hpp"
@@ -30,6 +31,8 @@ public:
     [[nodiscard]] RunHeader header() const;
     /// Runs the next month and returns its record.
     MonthRecord step();
+    /// Runs the next month without building a record (Monte Carlo studies read last_metrics()).
+    void advance();
     [[nodiscard]] bool finished() const { return world_.month_index >= scenario_.run.horizon_months; }
     /// The outcome so far (settled over the months run).
     [[nodiscard]] Outcome outcome() const;
@@ -38,7 +41,7 @@ public:
     [[nodiscard]] const BlocMetrics& last_metrics() const { return last_; }
 
 private:
-    MonthRecord record(int serial, const BlocMetrics& m) const;
+    MonthRecord record(int month_index, const BlocMetrics& m) const;
     void check_conservation(const std::vector<double>& cash_before, double intermediaries_before,
                             const ClearingResult& cleared);
 
@@ -51,7 +54,9 @@ private:
     Conservation conservation_;
 };
 
-/// Runs every month of the scenario into `recorder` and returns the outcome.
-Outcome run_scenario(const Scenario& scenario, Recorder& recorder);
+/// Runs every month of the scenario into `recorder` and returns the outcome. `after_month`, when
+/// given, sees the simulation after each month (calibration probes, progress).
+Outcome run_scenario(const Scenario& scenario, Recorder& recorder,
+                     const std::function<void(const Simulation&)>& after_month = {});
 
 }  // namespace polarity::model

@@ -1,0 +1,84 @@
+#pragma once
+/// @file
+/// A Monte Carlo study as plain data: a base scenario, policy arms (each a set of overrides),
+/// uncertain parameters with their distributions, and the design. The study loader
+/// (polarity/config/study_loader.hpp) fills it from YAML; docs/studies.md describes the file.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "polarity/study/distributions.hpp"
+
+namespace polarity::study {
+
+/// Where an entry of the study file was written, so errors found while planning point at it.
+struct Origin {
+    std::string file;
+    int line = 0, column = 0;
+    std::string key_path;
+};
+
+/// One `key.path=value` override, as on the command line (value is YAML text).
+using Override = std::string;
+
+/// YAML `arms:` entry: a policy (or any) variant of the base scenario.
+struct Arm {
+    std::string name;                  ///< `name`
+    std::vector<Override> overrides;   ///< `set: {key.path: value, ...}`
+    Origin origin;
+};
+
+/// YAML `parameters:` entry: one uncertain input.
+struct UncertainParameter {
+    std::string name;                  ///< `name` (default: the path)
+    std::string path;                  ///< `path`, a scenario key path such as `labs.deepseek.risk_appetite`
+    Distribution distribution;         ///< `uniform`, `normal`, `lognormal`, `triangular` or `choice`
+    Origin origin;
+};
+
+/// YAML `correlations:` entry: a target Spearman rank correlation between two parameters.
+struct RankCorrelation {
+    std::size_t a = 0, b = 0;          ///< parameter indices
+    double rho = 0;
+};
+
+enum class Sampler { random, latin_hypercube, sobol, saltelli };
+
+/// When to stop sampling: a fixed number of runs, or once P(unipolar) is known to within
+/// `halfwidth` (95 % Wilson interval) in every arm, checked after each batch.
+struct Precision {
+    double halfwidth = 0.01;           ///< `halfwidth`
+    int min_runs = 100;                ///< `min_runs` per arm before stopping is considered
+    int max_runs = 20000;              ///< `max_runs` per arm
+};
+
+struct StudySpec {
+    std::string name;                          ///< `name`
+    std::string description;                   ///< `description`
+    std::string scenario_path;                 ///< `scenario`, resolved against the study file's folder
+    std::vector<Override> overrides;           ///< `set:` applied to every arm (then the command line's --set)
+    std::uint64_t seed = 1;                    ///< `seed`
+    int runs = 1000;                           ///< `runs` per arm (base samples N for saltelli: N (k + 2) runs)
+    std::optional<Precision> precision;        ///< `precision`
+    int batch_runs = 256;                      ///< `batch_runs`: runs between journal syncs
+    Sampler sampler = Sampler::latin_hypercube;///< `sampler`
+    bool common_random_numbers = true;         ///< `common_random_numbers`: arms share samples and random draws
+    std::string rival_bloc = "china";          ///< `rival_bloc`: whose lag is the headline output
+    int series_runs = 0;                       ///< `series_runs`: full time series for the first N samples of each arm
+    std::vector<std::string> bands = {"bloc_frontier_capability", "bloc_lag_months", "bloc_compute_h100e",
+                                      "bloc_effective_compute_share"};  ///< `bands`
+    std::vector<Arm> arms;                     ///< `arms` (default: one arm "base" with no overrides)
+    std::vector<UncertainParameter> parameters;///< `parameters`
+    std::vector<RankCorrelation> correlations; ///< `correlations`
+    std::string source_text;                   ///< the study file's text
+    std::string source_path;
+};
+
+[[nodiscard]] const char* to_string(Sampler s);
+
+/// The series a study can band: per-bloc metrics available without recording a full run.
+[[nodiscard]] const std::vector<std::string>& bandable_series();
+
+}  // namespace polarity::study
