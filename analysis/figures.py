@@ -133,13 +133,13 @@ def capability_figure(ds: xr.Dataset, path) -> Path:
         for name in names:
             ax.plot(_months(ds), capability.sel(bloc=name), color=colours[name], label=_bloc_key(ds, name))
         ax.axhline(threshold, color="black", ls=(0, (5, 3)), lw=1.8)
-        ax.text(_months(ds)[0], threshold, f" powerful-AI threshold ({threshold:g})", va="bottom", ha="left",
-                fontsize=14)
+        ax.text(_months(ds)[-1], threshold, f"powerful-AI threshold ({threshold:g})", va="bottom", ha="right",
+                fontsize=14, bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
         ax.set_ylim(min(float(capability.min()), threshold) - 0.5, max(float(capability.max()), threshold) + 0.5)
         _mark_crossings(ax, ds, colours)
         ax.set_ylabel(CAPABILITY_LABEL)
         ax.set_title(f"Frontier AI capability by bloc — {io.run_label(ds)}", loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.93), frameon=False)
+        ax.legend(loc="best", frameon=True, framealpha=0.9, edgecolor="none")
         shown = polarity_strip(strip, ds)
         date_axis(strip)
         strip.set_xlabel("Date")
@@ -262,7 +262,8 @@ def deliveries_figure(ds: xr.Dataset, path) -> Path:
         axes[-1, 0].set_xlabel("Date")
         fig.align_ylabels(axes[:, 0])
         handles = [Patch(facecolor=ROUTE_COLOURS.get(r, "#444444"), label=route_label(r)) for r in routes]
-        _title_and_key(fig, f"Chips delivered to each bloc, by route — {io.run_label(ds)}", handles, bottom=0.9)
+        _title_and_key(fig, f"Chips delivered to each bloc, by route — {io.run_label(ds)}", handles, bottom=0.9,
+                       columns=len(handles), handlelength=1.2)
         return _save(fig, path)
 
 
@@ -328,15 +329,17 @@ def _per_bloc_panels(runs: list[xr.Dataset], labels: list[str], path, variable: 
         return _save(fig, path)
 
 
-def _title_and_key(fig, title: str, handles: list, bottom: float) -> None:
-    """A left-aligned figure title with a one-row key under it; the panels fill the rest."""
+def _title_and_key(fig, title: str, handles: list, bottom: float, columns: int = 4,
+                   handlelength: float = 3.2) -> None:
+    """A left-aligned figure title with a key under it (`columns` entries a row); the panels fill
+    the rest, leaving `bottom` inches for the x axis."""
     height = fig.get_figheight()
-    columns = min(len(handles), 4)
+    columns = min(len(handles), columns)
     rows = -(-len(handles) // columns)
     key_at = 1 - (0.65 + 0.4 * rows) / height
     fig.suptitle(title, x=0.01, y=1 - 0.15 / height, ha="left", va="top", fontsize=21, fontweight="bold")
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, key_at), ncol=columns,
-               frameon=False, handlelength=3.2, fontsize=15)
+               frameon=False, handlelength=handlelength, fontsize=15)
     fig.subplots_adjust(top=key_at - 0.45 / height, bottom=bottom / height, hspace=0.38, wspace=0.12)
 
 

@@ -17,7 +17,7 @@ import xarray as xr
 
 from . import io
 from .document import Bullets, Document, Heading, Paragraph, Table
-from .style import bloc_label, factor_text, month_text, route_label, route_noun
+from .style import bloc_label, factor_text, month_text, route_noun
 
 #: A route must be empty (or busy) this many months in a row to count as closed (or open).
 MIN_RUN_MONTHS = 3
@@ -223,10 +223,14 @@ def policy_changes(config: dict, bloc: str, route: str) -> list[PolicyChange]:
     elif route == "remote":
         for entry in policy.get("remote_access", []) or []:
             if entry.get("start"):
-                state = "open" if entry.get("open", True) else "closed"
                 cap = entry.get("capacity_units_per_month")
-                detail = f"{state}, {cap:,.0f} chips a month" if cap is not None and state == "open" else state
-                changes.append(PolicyChange(pd.Timestamp(str(entry["start"])), f"remote access was set to {detail}"))
+                if not entry.get("open", True):
+                    text = "remote cloud access was closed"
+                elif cap is not None:
+                    text = f"remote cloud access was set to {cap:,.0f} chips a month"
+                else:
+                    text = "remote cloud access was opened"
+                changes.append(PolicyChange(pd.Timestamp(str(entry["start"])), text))
     return changes
 
 
@@ -293,7 +297,7 @@ def supply_sentence(ds: xr.Dataset, bloc: str) -> str | None:
     if total <= 0:
         return f"{bloc_label(bloc)} received no chips during the run."
     parts = sorted(((float(v) / total, str(r)) for r, v in zip(totals.route.values, totals.values)), reverse=True)
-    listed = [f"{share:.0%} {route_label(route)}" for share, route in parts if share >= 0.005]
+    listed = [f"{share:.0%} {route_noun(route)}" for share, route in parts if share >= 0.005]
     return (f"Over the whole run {bloc_label(bloc)} received {total / 1e6:,.1f} million chips "
             f"(counted as chips, whatever their speed): {_and(listed)}.")
 

@@ -18,8 +18,8 @@ _BLOC_LABELS = {"us_aligned": "US-aligned", "china": "China", "nonaligned": "Non
 
 ROUTE_COLOURS = {"legal": "#88CCEE", "licensed": "#DDCC77", "gray": "#999999",
                  "domestic": "#332288", "remote": "#CC6677"}
-ROUTE_LABELS = {"legal": "legal export", "licensed": "licensed export", "gray": "gray market (via hubs)",
-                "domestic": "domestic production", "remote": "remote cloud rental"}
+ROUTE_LABELS = {"legal": "legal export", "licensed": "licensed export", "gray": "gray market",
+                "domestic": "domestic", "remote": "remote cloud"}
 
 ROUTE_NOUNS = {"legal": "legal exports", "licensed": "licensed exports", "gray": "gray-market imports",
                "domestic": "domestic supply", "remote": "remote cloud rental"}
@@ -69,7 +69,7 @@ def bloc_label(name: str) -> str:
 
 
 def route_label(name: str) -> str:
-    """Readable name of a delivery route."""
+    """Short name of a delivery route, for keys."""
     return ROUTE_LABELS.get(name, name)
 
 
