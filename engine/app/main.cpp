@@ -9,11 +9,14 @@
 #include <optional>
 
 #include "polarity/config/scenario_loader.hpp"
+#include "polarity/config/scenario_schema.hpp"
+#include "polarity/config/scenario_writer.hpp"
 #include "polarity/core/error.hpp"
 #include "polarity/io/hdf5_recorder.hpp"
 #include "polarity/io/summary.hpp"
 #include "polarity/model/calibration.hpp"
 #include "polarity/model/simulation.hpp"
+#include "study_command.hpp"
 
 namespace {
 
@@ -24,11 +27,23 @@ struct RunOptions {
     bool force = false;
     bool quiet = false;
     std::optional<std::uint64_t> seed;
+    std::vector<std::string> sets;
 };
 
+/// `--set key.path=value`, repeatable; each occurrence takes exactly one value, so that
+/// `validate --set a=1 x.yaml` leaves x.yaml to the file list.
+void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
+    cmd->add_option("--set", sets,
+                    "Override a scenario key after `extends`: key.path=value, the value in YAML; "
+                    "lists by index or entry name (labs.deepseek.risk_appetite=0.2); repeatable")
+        ->allow_extra_args(false);
+}
+
 int run_command(const RunOptions& opt) {
-    polarity::model::Scenario scenario = polarity::config::load_scenario_file(opt.scenario);
-    if (opt.seed) scenario.run.seed = *opt.seed;
+    // --seed is one more override, so the provenance copy of the scenario shows the seed run.
+    std::vector<std::string> sets = opt.sets;
+    if (opt.seed) sets.push_back("run.seed=" + std::to_string(*opt.seed));
+    const polarity::model::Scenario scenario = polarity::config::load_scenario_file(opt.scenario, sets);
     std::filesystem::path out = opt.output;
     if (out.empty()) out = std::filesystem::path("out") / (std::filesystem::path(opt.scenario).stem().string() + ".h5");
     if (std::filesystem::exists(out) && !opt.force)
@@ -51,11 +66,11 @@ int run_command(const RunOptions& opt) {
     return 0;
 }
 
-int validate_command(const std::vector<std::string>& files) {
+int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets) {
     int bad = 0;
     for (const auto& f : files) {
         try {
-            (void)polarity::config::load_scenario_file(f);
+            (void)polarity::config::load_scenario_file(f, sets);
             std::cout << f << ": ok\n";
         } catch (const polarity::ConfigError& e) {
             std::cerr << e.what() << "\n";
@@ -63,6 +78,11 @@ int validate_command(const std::vector<std::string>& files) {
         }
     }
     return bad == 0 ? 0 : 2;
+}
+
+int show_command(const std::string& file, const std::vector<std::string>& sets) {
+    std::cout << polarity::config::write_scenario_yaml(polarity::config::load_scenario_file(file, sets));
+    return 0;
 }
 
 }  // namespace
@@ -80,15 +100,38 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--force", run.force, "Overwrite the output file if it exists");
     run_cmd->add_option("--seed", run.seed, "Override run.seed from the scenario");
     run_cmd->add_flag("-q,--quiet", run.quiet, "Print only where the output went");
+    add_set_option(run_cmd, run.sets);
 
     std::vector<std::string> files;
     auto* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them");
     validate_cmd->add_option("files", files, "Scenario YAML files")->required();
+    std::vector<std::string> validate_sets;
+    add_set_option(validate_cmd, validate_sets);
+
+    std::string show_file;
+    std::vector<std::string> show_sets;
+    auto* show_cmd = app.add_subcommand(
+        "show", "Print the resolved scenario (extends and --set applied, every default written out) as YAML");
+    show_cmd->add_option("scenario", show_file, "Scenario YAML file")->required();
+    add_set_option(show_cmd, show_sets);
+
+    bool markdown = false;
+    auto* schema_cmd = app.add_subcommand("schema", "Print the JSON Schema of scenario files (scenarios/schema.json)");
+    schema_cmd->add_flag("--markdown", markdown, "Print the key reference of docs/scenarios.md instead");
+
+    const auto study = polarity::app::add_study_command(app);
 
     CLI11_PARSE(app, argc, argv);
     try {
+        if (const int code = study(); code >= 0) return code;
         if (*run_cmd) return run_command(run);
-        if (*validate_cmd) return validate_command(files);
+        if (*validate_cmd) return validate_command(files, validate_sets);
+        if (*show_cmd) return show_command(show_file, show_sets);
+        if (*schema_cmd) {
+            std::cout << (markdown ? polarity::config::scenario_key_reference()
+                                   : polarity::config::scenario_json_schema());
+            return 0;
+        }
     } catch (const polarity::ConfigError& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 2;

@@ -47,6 +47,7 @@ enum class Need {
 enum class Entity {
     none, bloc, nation, supplier, sku, lab, rule, tool_control, calibration_target,
     destination,  ///< refers to a nation, a bloc, tier1/tier2/tier3 or all
+    own_sku,      ///< refers to another SKU of the same supplier, defined before or after
 };
 
 /// A value outside the range that is still accepted, with what it means ("-1 = unlimited").
@@ -65,6 +66,12 @@ struct Spec {
     Entity refers = Entity::none;
     std::optional<Sentinel> sentinel = std::nullopt;  ///< an extra allowed value outside the range
 };
+
+/// An optional string that names something means "none" when empty (compliant_variant_of,
+/// a calibration target's lab): it is written by leaving the key out, and has no default.
+[[nodiscard]] inline bool empty_means_absent(const Spec& spec) {
+    return spec.need == Need::optional && spec.refers != Entity::none;
+}
 
 /// The YAML spellings of an enumeration.
 template <class E>
@@ -361,8 +368,9 @@ struct Keys<model::ChipSku> {
                  {.doc = "Relative share of the supplier's output while on sale.",
                   .unit = "weight", .range = Range::at_least(0)});
         v.scalar("compliant_variant_of", &S::compliant_variant_of,
-                 {.doc = "A design-around SKU of this parent: another SKU of the same supplier "
-                         "(empty: none)."});
+                 {.doc = "Makes this a design-around (compliant) variant of that SKU, another "
+                         "SKU of the same supplier. Absent: none.",
+                  .refers = Entity::own_sku});
     }
 };
 
@@ -644,7 +652,8 @@ struct Keys<model::CalibrationTarget> {
         v.scalar("from", &S::from, {.doc = "First month of the period (frontier_compute_growth, "
                                            "share_of_new_compute)."});
         v.scalar("to", &S::to, {.doc = "Last month of the period, inclusive; not before from."});
-        v.list("skus", &S::skus, {.doc = "SKUs counted (lab_stock_units).",
+        v.list("skus", &S::skus, {.doc = "SKUs counted (lab_stock_units; other metrics: "
+                                         "empty).",
                                   .refers = Entity::sku});
         v.scalar("lab", &S::lab, {.doc = "The lab counted, a lab of the bloc (lab_stock_units; "
                                          "absent: the bloc's leading lab).",

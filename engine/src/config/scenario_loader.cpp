@@ -93,6 +93,8 @@ struct Context {
     }
 
     std::string resolve(Entity e, const Value& v) {
+        // The parent may be a SKU listed later: check(ChipSku) queues it for check(Scenario).
+        if (e == Entity::own_sku) return v.as<std::string>();
         if (e != Entity::destination) return registry(e).resolve(v);
         auto name = v.as<std::string>();
         const auto& reserved = detail::kReservedDestinations;
@@ -194,7 +196,7 @@ public:
         if (!v) return;
         const std::vector<Value> items = v->items();
         if (items.size() != 2) {
-            v->fail("expected [low, high], got " +
+            v->fail("expected two numbers [low, high], got " +
                     (v->node().kind == SourceNode::Kind::sequence
                          ? "a list of " + std::to_string(items.size())
                          : v->describe()));
@@ -260,7 +262,6 @@ void check(ChipSku& k, MapReader& r, Context& ctx) {
         r.at("discontinued").fail("expected a month after release (" + format_month(k.release) +
                                   "), got " + format_month(*k.discontinued));
     }
-    // The parent may be a SKU listed later; it is resolved once all suppliers are read.
     if (r.has("compliant_variant_of")) {
         ctx.variants.push_back({r.at("compliant_variant_of"), k.name, ctx.supplier});
     }
@@ -332,25 +333,23 @@ void check(CalibrationTarget& t, MapReader& r, Context& ctx) {
     const bool at_a_month = t.metric == M::lab_stock_units || t.metric == M::lag_months ||
                             t.metric == M::frontier_compute_h100e;
     const std::string why = "for metric " + metric;
-    // Each key is either needed or meaningless for a metric; a meaningless one is a mistake.
-    const auto needed = [&](std::string_view key, bool needed_here) {
+    // Each key is either needed or meaningless for a metric; a meaningless value is a mistake
+    // (an empty list says nothing, and is what the writer writes for "no SKUs").
+    const auto needed = [&](std::string_view key, bool needed_here, bool given) {
         if (needed_here) {
             (void)r.need(key, why);
-        } else if (r.has(key)) {
+        } else if (given) {
             r.at(key).fail("'" + std::string(key) + "' does not apply to metric " + metric);
         }
     };
-    needed("at", at_a_month);
-    needed("from", !at_a_month);
-    needed("to", !at_a_month);
-    needed("skus", t.metric == M::lab_stock_units);
-    if (t.metric == M::lab_stock_units && t.skus.empty()) {
-        r.at("skus").fail("expected at least one SKU");
-    }
+    const bool stock = t.metric == M::lab_stock_units;
+    needed("at", at_a_month, t.at.has_value());
+    needed("from", !at_a_month, t.from.has_value());
+    needed("to", !at_a_month, t.to.has_value());
+    needed("skus", stock, !t.skus.empty());
+    if (stock && t.skus.empty()) r.at("skus").fail("expected at least one SKU");
     if (r.has("lab")) {
-        if (t.metric != M::lab_stock_units) {
-            r.at("lab").fail("'lab' does not apply to metric " + metric);
-        }
+        if (!stock) r.at("lab").fail("'lab' does not apply to metric " + metric);
         if (const std::string& bloc = ctx.bloc_of_lab.at(t.lab); bloc != t.bloc) {
             r.at("lab").fail("expected a lab of bloc '" + t.bloc + "'; '" + t.lab + "' is in '" +
                              bloc + "'");

@@ -60,13 +60,16 @@ public:
     }
 
     template <class T>
-    void scalar(std::string_view key, T S::*member, const Spec&) {
+    void scalar(std::string_view key, T S::*member, const Spec& spec) {
         const T& x = s_.*member;
         if constexpr (is_std_optional<T>::value) {
             if (!x) return;  // absent means "none" (never discontinued, no end, ...)
             key_of(key);
             emit(out_, *x);
         } else {
+            if constexpr (std::is_same_v<T, std::string>) {
+                if (x.empty() && detail::empty_means_absent(spec)) return;
+            }
             key_of(key);
             emit(out_, x);
         }

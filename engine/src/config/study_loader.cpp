@@ -127,6 +127,8 @@ study::StudySpec read_study(const SourceNode& root, const std::string& path) {
     const Value scenario = r.need("scenario");
     const auto dir = std::filesystem::path(path).parent_path();
     s.scenario_path = (dir / scenario.as<std::string>()).lexically_normal().string();
+    if (!std::filesystem::is_regular_file(s.scenario_path))
+        scenario.fail("no scenario file at " + s.scenario_path);
     s.overrides = read_set(r);
     r.optional("seed", s.seed);
     r.optional("runs", s.runs, Range::closed(1, 10'000'000));

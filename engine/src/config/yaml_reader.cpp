@@ -52,6 +52,15 @@ std::optional<std::string> nearest(std::string_view word,
             best_distance = d;
         }
     }
+    if (best || word.size() < 4) return best;
+    // A key cut short ("funding_usd" for "funding_usd_per_month") is far in edit distance but
+    // plainly meant: suggest the shortest candidate it begins.
+    for (const auto& candidate : candidates) {
+        if (candidate.size() > word.size() && candidate.compare(0, word.size(), word) == 0 &&
+            (!best || candidate.size() < best->size())) {
+            best = candidate;
+        }
+    }
     return best;
 }
 
@@ -62,6 +71,11 @@ std::string format_month(const model::CalendarMonth& m) {
 }
 
 std::string format_exact(double x) {
+    // Whole numbers of a readable size as integers ("100000", not "1e+05"); everything else in
+    // the shortest form that reads back exactly.
+    if (std::trunc(x) == x && std::abs(x) < 1e7) {
+        return std::to_string(static_cast<long long>(x));
+    }
     std::array<char, 32> buffer{};
     const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
     return ec == std::errc() ? std::string(buffer.data(), end) : std::string("nan");

@@ -39,7 +39,8 @@ namespace polarity::config::detail {
 /// "YYYY-MM", as scenario files write months.
 [[nodiscard]] std::string format_month(const model::CalendarMonth& m);
 
-/// The shortest decimal text that reads back as exactly @p x ("0.4", "9.894e+14").
+/// Decimal text that reads back as exactly @p x: whole numbers below 1e7 as integers ("1500"),
+/// anything else in its shortest form ("0.4", "9.894e+14").
 [[nodiscard]] std::string format_exact(double x);
 
 /// "a, b, c" (shortened with ", ..." past a handful, so messages stay one line).

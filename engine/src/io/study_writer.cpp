@@ -177,6 +177,7 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
         struct Column {
             std::string name, units, long_name;
             std::size_t width;
+            bool integer;
             std::function<void(const double*, std::vector<double>&)> take;
             hid_t second_axis;
         };
@@ -186,30 +187,31 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
             };
         };
         std::vector<Column> cols = {
-            {"run_arm", "index", "index into arm", 0, [](const double* r, std::vector<double>& o) { o.push_back(r[0]); }, -1},
-            {"run_sample", "index", "sample index within the arm (paired across arms with common random numbers)", 0,
+            {"run_arm", "index", "index into arm", 0, true, [](const double* r, std::vector<double>& o) { o.push_back(r[0]); }, -1},
+            {"run_sample", "index", "sample index within the arm (paired across arms with common random numbers)", 0, true,
              [](const double* r, std::vector<double>& o) { o.push_back(r[1]); }, -1},
-            {"run_parameters", "various", "sampled value of each uncertain parameter", L.parameters,
+            {"run_parameters", "various", "sampled value of each uncertain parameter", L.parameters, false,
              [&L](const double* r, std::vector<double>& o) { for (std::size_t j = 0; j < L.parameters; ++j) o.push_back(r[L.param(j)]); },
              param_ds.get()},
-            {"run_outcome", "state", "settled outcome: 0 none, 1 unipolar, 2 bipolar, 3 multipolar, 4 unsettled", 0,
+            {"run_outcome", "state", "settled outcome: 0 none, 1 unipolar, 2 bipolar, 3 multipolar, 4 unsettled", 0, true,
              [&L](const double* r, std::vector<double>& o) { o.push_back(r[L.outcome()]); }, -1},
-            {"run_final_state", "state", "state in the last month", 0,
+            {"run_final_state", "state", "state in the last month", 0, true,
              [&L](const double* r, std::vector<double>& o) { o.push_back(r[L.final_state()]); }, -1},
-            {"run_unipolar_window_months", "months", "months with exactly one bloc past the threshold", 0,
+            {"run_unipolar_window_months", "months", "months with exactly one bloc past the threshold", 0, true,
              [&L](const double* r, std::vector<double>& o) { o.push_back(r[L.unipolar_window()]); }, -1},
-            {"run_crossing_month", "month index", "first month past the powerful-AI threshold, -1 never", L.blocs,
+            {"run_crossing_month", "month index", "first month past the powerful-AI threshold, -1 never", L.blocs, true,
              blocwise(&study::RecordLayout::crossing), bloc_ds.get()},
-            {"run_final_lag_months", "months", "lag behind the leader at the horizon", L.blocs,
+            {"run_final_lag_months", "months", "lag behind the leader at the horizon", L.blocs, false,
              blocwise(&study::RecordLayout::final_lag), bloc_ds.get()},
-            {"run_final_capability", "log10 FLOP", "frontier capability at the horizon", L.blocs,
+            {"run_final_capability", "log10 FLOP", "frontier capability at the horizon", L.blocs, false,
              blocwise(&study::RecordLayout::final_capability), bloc_ds.get()},
-            {"run_final_compute_share", "1", "share of world effective compute at the horizon", L.blocs,
+            {"run_final_compute_share", "1", "share of world effective compute at the horizon", L.blocs, false,
              blocwise(&study::RecordLayout::final_share), bloc_ds.get()},
         };
         std::vector<RowDataset> datasets;
         for (const auto& c : cols) {
-            datasets.emplace_back(root, c.name, done, c.width, H5T_IEEE_F64LE, c.units, c.long_name, where);
+            datasets.emplace_back(root, c.name, done, c.width, c.integer ? H5T_STD_I32LE : H5T_IEEE_F64LE, c.units,
+                                  c.long_name, where);
             attach(datasets.back().get(), run_ds.get(), 0, where + c.name);
             if (c.width > 0 && c.second_axis >= 0) attach(datasets.back().get(), c.second_axis, 1, where + c.name);
         }

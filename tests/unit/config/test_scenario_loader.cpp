@@ -205,6 +205,36 @@ const std::vector<BadCase> kBadCases = {
      "expected at least one nation"},
     {"bad_no_labs.yaml", 8, 7, "labs",
      "expected at least one lab"},
+    // Calibration targets: keys, the keys each metric needs or forbids, ranges, references.
+    {"bad_calibration_metric.yaml", 19, 13, "calibration[0].metric",
+     "expected one of frontier_compute_growth, lab_stock_units, lag_months, "
+     "share_of_new_compute, frontier_compute_h100e, got 'lag'"},
+    {"bad_calibration_missing_at.yaml", 18, 5, "calibration[0].at",
+     "missing required key 'at' for metric lag_months"},
+    {"bad_calibration_from_for_point.yaml", 22, 11, "calibration[0].from",
+     "'from' does not apply to metric lag_months"},
+    {"bad_calibration_to_before_from.yaml", 22, 9, "calibration[0].to",
+     "expected a month not before from (2024-06), got 2024-01"},
+    {"bad_calibration_range_order.yaml", 22, 12, "calibration[0].range",
+     "expected low <= high, got [12, 5]"},
+    {"bad_calibration_range_length.yaml", 22, 12, "calibration[0].range",
+     "expected two numbers [low, high], got a list of 1"},
+    {"bad_calibration_missing_range.yaml", 18, 5, "calibration[0].range",
+     "missing required key 'range'"},
+    {"bad_calibration_bloc.yaml", 20, 11, "calibration[0].bloc",
+     "'eats' is not a bloc; did you mean 'east'?"},
+    {"bad_calibration_missing_skus.yaml", 18, 5, "calibration[0].skus",
+     "missing required key 'skus' for metric lab_stock_units"},
+    {"bad_calibration_empty_skus.yaml", 22, 11, "calibration[0].skus",
+     "expected at least one SKU"},
+    {"bad_calibration_sku_unknown.yaml", 22, 18, "calibration[0].skus[1]",
+     "'h800' is not a SKU; did you mean 'h100'?"},
+    {"bad_calibration_skus_for_lag.yaml", 22, 11, "calibration[0].skus",
+     "'skus' does not apply to metric lag_months"},
+    {"bad_calibration_lab_other_bloc.yaml", 21, 10, "calibration[0].lab",
+     "expected a lab of bloc 'east'; 'lab_a' is in 'west'"},
+    {"bad_calibration_duplicate_name.yaml", 19, 12, "calibration[1].name",
+     "duplicate calibration target name 't' (first defined at line 18)"},
 };
 
 }  // namespace
@@ -330,6 +360,33 @@ TEST_CASE("minimal.yaml loads with its values and the defaults of omitted keys",
         CHECK(p.adaptive[0].step == Approx(0.02));
         CHECK(p.adaptive[0].tighten_below_lag_months == Approx(6));  // default
     }
+    SECTION("calibration targets") {
+        using polarity::model::CalibrationMetric;
+        REQUIRE(s.calibration.size() == 2);
+        const auto& stock = s.calibration[0];
+        CHECK(stock.name == "cn_stock_2024");
+        CHECK(stock.metric == CalibrationMetric::lab_stock_units);
+        CHECK(stock.bloc == "china");
+        CHECK(stock.lab == "cn_frontier");
+        CHECK(stock.at == CalendarMonth{2024, 1});
+        CHECK_FALSE(stock.from.has_value());
+        CHECK(stock.skus == std::vector<std::string>{"h100", "ascend_910b"});
+        CHECK(stock.low == 10000);
+        CHECK(stock.high == 50000);
+        CHECK(stock.published == "A made-up figure for the loader test");
+        CHECK_FALSE(stock.out_of_sample);  // default
+        const auto& growth = s.calibration[1];
+        CHECK(growth.metric == CalibrationMetric::frontier_compute_growth);
+        CHECK_FALSE(growth.at.has_value());
+        CHECK(growth.from == CalendarMonth{2023, 1});
+        CHECK(growth.to == CalendarMonth{2024, 12});
+        CHECK(growth.skus.empty());
+        CHECK(growth.lab.empty());
+        CHECK(growth.low == 3);
+        CHECK(growth.high == 6);
+        CHECK(growth.published.empty());
+        CHECK(growth.out_of_sample);
+    }
 }
 
 TEST_CASE("each malformed fixture fails at the right line, column and key", "[config]") {
@@ -454,9 +511,13 @@ TEST_CASE("cross-field checks of the run section", "[config]") {
 TEST_CASE("every scenario shipped in scenarios/ loads", "[config][scenarios]") {
     const std::filesystem::path dir = std::filesystem::path(POLARITY_SOURCE_DIR) / "scenarios";
     if (!std::filesystem::is_directory(dir)) return;  // none shipped yet
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-        if (entry.path().extension() != ".yaml") continue;
-        DYNAMIC_SECTION(entry.path().filename().string()) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+        // scenarios/studies/ holds study files, which name a scenario rather than being one.
+        if (entry.path().extension() != ".yaml" ||
+            entry.path().parent_path().filename() == "studies") {
+            continue;
+        }
+        DYNAMIC_SECTION(std::filesystem::relative(entry.path(), dir).string()) {
             CHECK_NOTHROW((void)load_scenario_file(entry.path().string()));
         }
     }

@@ -1,0 +1,134 @@
+#include "study_command.hpp"
+
+#include <tbb/global_control.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "polarity/config/scenario_loader.hpp"
+#include "polarity/config/study_loader.hpp"
+#include "polarity/core/error.hpp"
+#include "polarity/io/study_writer.hpp"
+#include "polarity/study/runner.hpp"
+#include "polarity/study/summary.hpp"
+
+namespace polarity::app {
+
+namespace {
+
+struct StudyOptions {
+    std::string file;
+    std::string output;
+    int threads = 0;
+    int runs = 0;
+    bool resume = false;
+    bool force = false;
+    bool quiet = false;
+    std::vector<std::string> sets;
+};
+
+/// A progress bar on a terminal (runs, runs/s, ETA); plain lines every ~10 % otherwise.
+class ProgressReport {
+public:
+    explicit ProgressReport(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
+    void operator()(std::size_t done, std::size_t total) {
+        if (quiet_ || total == 0) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (!started_) {
+            started_ = true, t0_ = now, first_ = done;
+        }
+        const double secs = std::chrono::duration<double>(now - t0_).count();
+        const double rate = secs > 0 ? static_cast<double>(done - first_) / secs : 0.0;
+        const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
+        const double frac = static_cast<double>(done) / static_cast<double>(total);
+        char line[160];
+        if (tty_) {
+            const int width = 30, filled = static_cast<int>(frac * width);
+            std::string bar(static_cast<std::size_t>(filled), '#');
+            bar.resize(width, '.');
+            std::snprintf(line, sizeof line, "\r[%s] %zu/%zu runs  %.1f runs/s  ETA %.0fs   ", bar.c_str(), done, total,
+                          rate, eta);
+            std::cerr << line << (done == total ? "\n" : "") << std::flush;
+        } else if (done == total || frac >= next_) {
+            std::snprintf(line, sizeof line, "%zu/%zu runs (%.0f%%), %.1f runs/s, ETA %.0fs\n", done, total, 100 * frac,
+                          rate, eta);
+            std::cerr << line;
+            while (next_ <= frac) next_ += 0.1;
+        }
+        last_rate_ = rate;
+    }
+    [[nodiscard]] double rate() const { return last_rate_; }
+
+private:
+    bool quiet_;
+    bool tty_;
+    bool started_ = false;
+    std::chrono::steady_clock::time_point t0_;
+    std::size_t first_ = 0;
+    double next_ = 0.1;
+    double last_rate_ = 0;
+};
+
+int run_study(const StudyOptions& opt) {
+    namespace fs = std::filesystem;
+    const study::StudySpec spec = config::load_study_file(opt.file, opt.sets);
+    fs::path out = opt.output;
+    if (out.empty()) out = fs::path("out") / (fs::path(opt.file).stem().string() + ".h5");
+    const fs::path journal_path = out.string() + ".journal";
+    if (fs::exists(out) && !opt.force)
+        throw IoError(out.string() + ": the file exists; pass --force to overwrite it");
+    if (out.has_parent_path()) fs::create_directories(out.parent_path());
+
+    std::optional<tbb::global_control> limit;
+    if (opt.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(opt.threads));
+
+    const auto resolve = [&](const std::vector<std::string>& overrides) {
+        return config::load_scenario_file(spec.scenario_path, overrides);
+    };
+    const study::StudyPlan plan = study::plan_study(spec, resolve, opt.runs);
+    study::Journal journal(journal_path, plan.fingerprint, plan.layout.size(), opt.resume, opt.force);
+    if (!opt.quiet) {
+        std::cerr << "Study '" << spec.name << "': " << plan.arms.size() << " arm(s) x " << plan.samples_per_arm
+                  << " runs, sampler " << study::to_string(spec.sampler) << ", seed " << spec.seed;
+        if (journal.completed() > 0) std::cerr << "; resuming after " << journal.completed() << " runs";
+        std::cerr << "\n";
+    }
+    ProgressReport progress(opt.quiet);
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::size_t done = study::execute_study(plan, journal, std::ref(progress));
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    const study::StudySummary summary = study::summarize(plan, journal, done);
+    io::write_study(out, opt.force, plan, summary, journal, done);
+    journal.remove();
+    std::cout << study::format_summary(plan, summary);
+    char line[160];
+    std::snprintf(line, sizeof line, "\n%zu runs in %.1f s (%.1f runs/s)\nWrote %s\n", done, secs,
+                  secs > 0 ? static_cast<double>(done) / secs : 0.0, out.string().c_str());
+    std::cout << line;
+    return 0;
+}
+
+}  // namespace
+
+std::function<int()> add_study_command(CLI::App& app) {
+    auto opt = std::make_shared<StudyOptions>();
+    auto* cmd = app.add_subcommand("study", "Run a Monte Carlo study: arms x uncertain parameters, in parallel");
+    cmd->add_option("study", opt->file, "Study YAML file")->required()->check(CLI::ExistingFile);
+    cmd->add_option("-o,--output", opt->output, "HDF5 file to write (default: out/<study>.h5)");
+    cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores); results do not depend on it")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--runs", opt->runs, "Runs per arm (overrides the study's `runs`)")->check(CLI::PositiveNumber);
+    cmd->add_option("--set", opt->sets, "Override a base-scenario key for every arm: key.path=value (repeatable)");
+    cmd->add_flag("--resume", opt->resume, "Continue an interrupted study from its journal");
+    cmd->add_flag("--force", opt->force, "Overwrite the output, or discard an interrupted study's journal");
+    cmd->add_flag("-q,--quiet", opt->quiet, "No progress output");
+    return [cmd, opt]() -> int { return *cmd ? run_study(*opt) : -1; };
+}
+
+}  // namespace polarity::app
