@@ -213,7 +213,7 @@ struct Keys<model::AlgorithmSettings> {
         v.scalar("drift_log10_per_year", &S::drift_log10_per_year,
                  {.doc = "Steady progress at reference research compute.",
                   .unit = "log10/year"});
-        v.list("jumps", &S::jumps, {.doc = "Random compute multipliers (see jumps[] below)."});
+        v.list("jumps", &S::jumps, {.doc = "Random compute multipliers."});
         v.scalar("research_reference_h100e", &S::research_reference_h100e,
                  {.doc = "Research compute at which the rates are nominal.", .unit = "H100e",
                   .range = Range::above(0)});
@@ -309,8 +309,7 @@ struct Keys<model::Nation> {
     template <class V>
     static void visit(V& v) {
         v.scalar("name", &S::name,
-                 {.doc = "Unique nation name; must differ from every bloc name and from "
-                         "tier1, tier2, tier3 and all.",
+                 {.doc = "Name of the nation; must differ from every bloc name.",
                   .need = Need::required, .defines = Entity::nation});
         v.scalar("bloc", &S::bloc, {.doc = "The bloc it belongs to.", .need = Need::required,
                                     .refers = Entity::bloc});
@@ -414,7 +413,7 @@ struct Keys<model::Supplier> {
         v.scalar("design_around_lag_months", &S::design_around_lag_months,
                  {.doc = "Months from a rule to its compliant variants.", .unit = "months",
                   .range = Range::at_least(0)});
-        v.list("skus", &S::skus, {.doc = "Its chips (see suppliers[].skus[] below)."});
+        v.list("skus", &S::skus, {.doc = "Its chips."});
     }
 };
 
@@ -443,7 +442,7 @@ struct Keys<model::Lab> {
                                     .defines = Entity::lab});
         v.scalar("nation", &S::nation, {.doc = "Where it is.", .need = Need::required,
                                         .refers = Entity::nation});
-        v.list("stock", &S::stock, {.doc = "Chips held at the start (see labs[].stock[] below)."});
+        v.list("stock", &S::stock, {.doc = "Chips held at the start."});
         v.scalar("funding_usd_per_month", &S::funding_usd_per_month,
                  {.doc = "Outside capital at the start.", .unit = "USD/month",
                   .range = Range::at_least(0)});
@@ -527,7 +526,7 @@ struct Keys<model::ExportRule> {
                {.doc = "Where it applies: nation or bloc names, tier1/tier2/tier3, or all.",
                 .need = Need::non_empty, .refers = Entity::destination});
         v.section("chips", &S::chips,
-                  {.doc = "The chips it covers (see policy.rules[].chips below).",
+                  {.doc = "The chips it covers.",
                    .need = Need::required});
         v.scalar("action", &S::action, {.doc = "What it does to covered sales.",
                                         .need = Need::required});
@@ -616,13 +615,13 @@ struct Keys<model::Policy> {
     static constexpr std::string_view doc = "The export-control regime.";
     template <class V>
     static void visit(V& v) {
-        v.list("rules", &S::rules, {.doc = "Dated export rules (see policy.rules[] below)."});
+        v.list("rules", &S::rules, {.doc = "Dated export rules."});
         v.list("tool_controls", &S::tool_controls,
-               {.doc = "Controls on fabs (see policy.tool_controls[] below)."});
+               {.doc = "Controls on fabs."});
         v.list("remote_access", &S::remote_access,
-               {.doc = "Remote-access regime over time (see policy.remote_access[] below)."});
+               {.doc = "Remote-access regime over time."});
         v.list("adaptive", &S::adaptive,
-               {.doc = "Adaptive enforcement (see policy.adaptive[] below)."});
+               {.doc = "Adaptive enforcement."});
         v.scalar("enforcement_scale", &S::enforcement_scale,
                  {.doc = "Multiplies every rule's enforcement.", .unit = "factor",
                   .range = Range::closed(0, 10)});
@@ -671,7 +670,7 @@ struct Keys<model::CalibrationTarget> {
 template <>
 struct Keys<model::Scenario> {
     using S = model::Scenario;
-    static constexpr std::string_view title = "top level";
+    static constexpr std::string_view title = "Top level";
     static constexpr std::string_view doc = "A Polarity scenario.";
     // Sections are listed in dependency order (blocs, nations, suppliers and their SKUs, labs,
     // policy, calibration): names are defined before anything refers to them, whatever the
@@ -692,15 +691,15 @@ struct Keys<model::Scenario> {
         v.section("paradigm", &S::paradigm, {.doc = "The RL-on-reasoning paradigm."});
         v.section("market", &S::market, {.doc = "Trade routes and demand."});
         v.list("blocs", &S::blocs,
-               {.doc = "Bloc names, unique; not tier1, tier2, tier3 or all.",
+               {.doc = "Names of the blocs.",
                 .need = Need::non_empty, .defines = Entity::bloc});
-        v.list("nations", &S::nations, {.doc = "The nations (see nations[] below).",
+        v.list("nations", &S::nations, {.doc = "The nations.",
                                         .need = Need::non_empty});
-        v.list("suppliers", &S::suppliers, {.doc = "Chip suppliers (see suppliers[] below)."});
-        v.list("labs", &S::labs, {.doc = "AI labs (see labs[] below).", .need = Need::non_empty});
+        v.list("suppliers", &S::suppliers, {.doc = "Chip suppliers."});
+        v.list("labs", &S::labs, {.doc = "AI labs.", .need = Need::non_empty});
         v.section("policy", &S::policy, {.doc = "The export-control regime."});
         v.list("calibration", &S::calibration,
-               {.doc = "Calibration targets (see calibration[] below)."});
+               {.doc = "Calibration targets."});
     }
 };
 

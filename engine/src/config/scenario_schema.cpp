@@ -164,7 +164,7 @@ std::string entity_name(Entity e) {
         case Entity::tool_control: return "tool control";
         case Entity::calibration_target: return "calibration target";
         case Entity::destination: return "destination";
-        case Entity::own_sku: return "SKU (of the same supplier)";
+        case Entity::own_sku: return "SKU";
         default: return "";
     }
 }
@@ -476,7 +476,11 @@ std::string string_rule(const Spec& spec) {
     if (spec.refers == Entity::destination) {
         return "a nation, a bloc, " + join_codes(reserved_names());
     }
+    if (spec.refers == Entity::own_sku) return "another SKU of the same supplier";
     if (spec.refers != Entity::none) return "a " + entity_name(spec.refers) + " name";
+    if (spec.defines == Entity::bloc || spec.defines == Entity::nation) {
+        return "unique; not " + join_codes(reserved_names());
+    }
     if (spec.defines != Entity::none) return "unique, non-empty";
     return spec.need == Need::non_empty ? "non-empty" : "";
 }
@@ -516,6 +520,7 @@ public:
             type = std::is_integral_v<P> ? "integer" : "number";
             allowed = spec.range.describe();
             if (std::is_unsigned_v<P>) allowed = ">= 0";
+            if (allowed.empty()) allowed = "any";
             if (spec.sentinel) {
                 allowed += ", or " + detail::format_exact(spec.sentinel->value) + " (" +
                            std::string(spec.sentinel->meaning) + ")";
@@ -571,7 +576,10 @@ template <class S>
 void write_table(std::string& out) {
     ReferenceVisitor<S> v;
     Keys<S>::visit(v);
-    out += "### " + code(Keys<S>::title) + "\n\n" + std::string(Keys<S>::doc) + "\n\n";
+    const std::string_view title = Keys<S>::title;
+    const bool is_key = title.find(' ') == std::string_view::npos;  // not "top level"
+    out += "### " + (is_key ? code(title) : std::string(title)) + "\n\n" +
+           std::string(Keys<S>::doc) + "\n\n";
     out += "| key | type | unit | default | allowed | meaning |\n";
     out += "|---|---|---|---|---|---|\n";
     out += v.rows + "\n";

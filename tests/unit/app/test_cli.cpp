@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
+#include <csignal>
 #include <unistd.h>
 
 #include "polarity/io/hdf5_recorder.hpp"
@@ -104,5 +105,58 @@ TEST_CASE("the same seed writes identical datasets whatever the thread count", "
         const auto da = polarity::io::read_dataset(a, n), db = polarity::io::read_dataset(b, n);
         REQUIRE(da.shape == db.shape);
         REQUIRE(da.values == db.values);
+    }
+}
+
+TEST_CASE("a study killed with SIGKILL and resumed equals an uninterrupted one", "[cli][study]") {
+    TempDir dir;
+    const std::string study = POLARITY_TEST_DATA "/studies/small.yaml";
+    const fs::path a = dir.path / "a.h5", b = dir.path / "b.h5";
+    const std::string args = " --runs 300 --threads 1 -q";
+    REQUIRE(run_cli("study " + study + " -o " + a.string() + args).code == 0);
+
+    // Start the same study in a child and kill it once a few batches are journalled.
+    const fs::path journal = b.string() + ".journal";
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::execl(POLARITY_CLI, POLARITY_CLI, "study", study.c_str(), "-o", b.c_str(), "--runs", "300", "--threads", "1",
+                "-q", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    bool killed = false;
+    for (int i = 0; i < 20000 && !killed; ++i) {
+        std::error_code ec;
+        if (fs::file_size(journal, ec) > 40000 && !ec) {
+            ::kill(child, SIGKILL);
+            killed = true;
+        } else {
+            ::usleep(500);
+        }
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE(killed);
+    REQUIRE(WIFSIGNALED(status));
+    REQUIRE_FALSE(fs::exists(b));     // no partial output
+    REQUIRE(fs::exists(journal));
+
+    // Without --resume the interrupted study is protected; with it, it finishes.
+    const Result refused = run_cli("study " + study + " -o " + b.string() + args);
+    REQUIRE(refused.code != 0);
+    REQUIRE_THAT(refused.out, Catch::Contains("--resume"));
+    const Result resumed = run_cli("study " + study + " -o " + b.string() + args + " --resume");
+    INFO(resumed.out);
+    REQUIRE(resumed.code == 0);
+    REQUIRE_FALSE(fs::exists(journal));
+
+    const auto names = polarity::io::list_datasets(a);
+    REQUIRE(names == polarity::io::list_datasets(b));
+    for (const auto& n : names) {
+        if (n == "/study_yaml" || n == "/scenario_yaml" || n == "/arm" || n == "/parameter" || n == "/bloc" ||
+            n == "/state" || n == "/output" || n == "/parameter_path" || n == "/parameter_distribution")
+            continue;  // strings
+        INFO(n);
+        REQUIRE(polarity::io::read_dataset(a, n).values == polarity::io::read_dataset(b, n).values);
     }
 }
