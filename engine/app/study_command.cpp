@@ -13,7 +13,9 @@
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/study_loader.hpp"
 #include "polarity/core/error.hpp"
+#include "polarity/io/hdf5_recorder.hpp"
 #include "polarity/io/study_writer.hpp"
+#include "polarity/model/simulation.hpp"
 #include "polarity/study/runner.hpp"
 #include "polarity/study/summary.hpp"
 
@@ -74,6 +76,22 @@ private:
     double last_rate_ = 0;
 };
 
+/// Full time series of the first `series_runs` samples of each arm, rerun (runs are
+/// deterministic) into ordinary run files beside the study file: <out>.runs/<arm>-<sample>.h5.
+void write_series_runs(const study::StudyPlan& plan, const std::filesystem::path& out, bool force, std::size_t done) {
+    const auto n = static_cast<std::size_t>(plan.spec->series_runs);
+    if (n == 0) return;
+    const std::filesystem::path dir = out.string() + ".runs";
+    std::filesystem::create_directories(dir);
+    const std::size_t arms = plan.arms.size();
+    for (std::size_t g = 0; g < std::min(done, n * arms); ++g) {
+        const model::Scenario sc = study::scenario_for(plan, g);
+        const std::string arm = plan.spec->arms.empty() ? "base" : plan.spec->arms[g % arms].name;
+        io::Hdf5Recorder recorder(dir / (arm + "-" + std::to_string(g / arms) + ".h5"), force);
+        (void)model::run_scenario(sc, recorder);
+    }
+}
+
 int run_study(const StudyOptions& opt) {
     namespace fs = std::filesystem;
     const study::StudySpec spec = config::load_study_file(opt.file, opt.sets);
@@ -106,6 +124,7 @@ int run_study(const StudyOptions& opt) {
     const study::StudySummary summary = study::summarize(plan, journal, done);
     io::write_study(out, opt.force, plan, summary, journal, done);
     journal.remove();
+    write_series_runs(plan, out, opt.force, done);
     std::cout << study::format_summary(plan, summary);
     char line[160];
     std::snprintf(line, sizeof line, "\n%zu runs in %.1f s (%.1f runs/s)\nWrote %s\n", done, secs,

@@ -630,6 +630,13 @@ struct Keys<model::Policy> {
     }
 };
 
+/// Whether a calibration metric is measured at one month (`at`) rather than over a period
+/// (`from`, `to`). The loader and the schema both derive a target's required keys from it.
+[[nodiscard]] constexpr bool measured_at_a_month(model::CalibrationMetric m) {
+    using M = model::CalibrationMetric;
+    return m == M::lab_stock_units || m == M::lag_months || m == M::frontier_compute_h100e;
+}
+
 template <>
 struct Keys<model::CalibrationTarget> {
     using S = model::CalibrationTarget;

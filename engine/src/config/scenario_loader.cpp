@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 #include <type_traits>
 #include <unordered_map>
 
@@ -70,8 +71,11 @@ struct Context {
             case Entity::lab: return labs;
             case Entity::rule: return rules;
             case Entity::tool_control: return tool_controls;
-            default: return calibration_targets;
+            case Entity::calibration_target: return calibration_targets;
+            default: break;
         }
+        // The key table only defines and looks up kinds of named things.
+        throw std::logic_error("scenario_keys.hpp: no names of this kind");
     }
 
     std::string define(Entity e, const Value& v) {
@@ -330,8 +334,7 @@ void check(AdaptiveRule& a, MapReader& r, Context&) {
 void check(CalibrationTarget& t, MapReader& r, Context& ctx) {
     using M = CalibrationMetric;
     const std::string metric(detail::spelling(t.metric));
-    const bool at_a_month = t.metric == M::lab_stock_units || t.metric == M::lag_months ||
-                            t.metric == M::frontier_compute_h100e;
+    const bool at_a_month = detail::measured_at_a_month(t.metric);
     const std::string why = "for metric " + metric;
     // Each key is either needed or meaningless for a metric; a meaningless value is a mistake
     // (an empty list says nothing, and is what the writer writes for "no SKUs").

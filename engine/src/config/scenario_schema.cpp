@@ -3,12 +3,15 @@
 
 #include "polarity/config/scenario_schema.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <initializer_list>
+#include <optional>
 #include <set>
+#include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "scenario_keys.hpp"
 
@@ -24,6 +27,7 @@ using detail::Spec;
 using namespace model;
 
 // ---- A minimal JSON value: ordered objects, pretty printed ---------------------------------
+// (No JSON library is among the project's dependencies, and writing is all that is needed.)
 
 class Json {
 public:
@@ -53,6 +57,20 @@ public:
         return items_.back();
     }
     [[nodiscard]] bool empty() const { return members_.empty() && items_.empty(); }
+    /// An object's keys, in order.
+    [[nodiscard]] std::vector<std::string> keys() const {
+        std::vector<std::string> out;
+        for (const auto& [k, v] : members_) out.push_back(k);
+        return out;
+    }
+    /// An object's value at @p key (null if absent).
+    [[nodiscard]] const Json& at(std::string_view key) const {
+        static const Json kNull = null();
+        for (const auto& [k, v] : members_) {
+            if (k == key) return v;
+        }
+        return kNull;
+    }
 
     void write(std::string& out, int indent = 0) const {
         const std::string pad(static_cast<std::size_t>(indent) + 2, ' ');
@@ -278,14 +296,13 @@ template <class S>
 void add_constraints(Json&, std::type_identity<S>) {}
 
 void add_constraints(Json& def, std::type_identity<ChipCriteria>) {
-    // A rule must cover some chips.
+    // A rule must cover some chips: at least one of its keys, a list not empty (minItems
+    // applies to lists only).
     Json any = Json::array();
-    Json named = object_with("required", Json::strings({"skus"}));
-    named.set("properties", object_with("skus", object_with("minItems", Json::integer(1))));
-    any.push(std::move(named));
-    for (const char* key : {"tpp_at_least", "interconnect_at_least_gbps", "density_tpp_at_least",
-                            "performance_density_at_least"}) {
-        any.push(object_with("required", Json::strings({key})));
+    for (const auto& key : def.at("properties").keys()) {
+        Json given = object_with("required", Json::strings({key}));
+        given.set("properties", object_with(key, object_with("minItems", Json::integer(1))));
+        any.push(std::move(given));
     }
     def.set("anyOf", std::move(any));
 }
@@ -300,10 +317,12 @@ void add_constraints(Json& def, std::type_identity<CalibrationTarget>) {
         for (const char* key : keys) properties.set(key, Json::boolean(false));
         return properties;
     };
+    std::vector<std::string> point_metrics;
+    for (const auto& [text, metric] : detail::Spellings<CalibrationMetric>::values) {
+        if (detail::measured_at_a_month(metric)) point_metrics.emplace_back(text);
+    }
     Json at_a_month = Json::object();
-    at_a_month.set("if", metric_is(object_with(
-                             "enum", Json::strings({"lab_stock_units", "lag_months",
-                                                    "frontier_compute_h100e"}))));
+    at_a_month.set("if", metric_is(object_with("enum", Json::strings(point_metrics))));
     Json then = object_with("required", Json::strings({"at"}));
     then.set("properties", forbid({"from", "to"}));
     at_a_month.set("then", std::move(then));
@@ -312,7 +331,8 @@ void add_constraints(Json& def, std::type_identity<CalibrationTarget>) {
     at_a_month.set("else", std::move(otherwise));
 
     Json stock = Json::object();
-    stock.set("if", metric_is(object_with("const", Json::string("lab_stock_units"))));
+    stock.set("if", metric_is(object_with(
+                        "const", Json::string(detail::spelling(CalibrationMetric::lab_stock_units)))));
     Json needs_skus = object_with("required", Json::strings({"skus"}));
     needs_skus.set("properties", object_with("skus", object_with("minItems", Json::integer(1))));
     stock.set("then", std::move(needs_skus));

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <regex>
+#include <string_view>
 #include <type_traits>
 
 #include "scenario_keys.hpp"
@@ -20,6 +21,11 @@ using detail::Spec;
 /// schema, plus the YAML 1.1 booleans yaml-cpp still reads). The loader reads any scalar as a
 /// string where a string is expected, but editors and other tools would not.
 bool needs_quotes(const std::string& text) {
+    // Most names start with a letter no special value starts with; skip the regex for them.
+    if (!text.empty() && std::string_view("~nNtTfFyYoO0123456789+-.").find(text[0]) ==
+                             std::string_view::npos) {
+        return false;
+    }
     static const std::regex kNonString(
         "|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|"
         "on|On|ON|off|Off|OFF|[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|"

@@ -143,18 +143,25 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     return plan;
 }
 
-std::vector<double> run_one(const StudyPlan& plan, std::size_t g) {
-    const std::size_t arms = plan.arms.size();
-    const std::size_t arm = g % arms, sample = g / arms;
-    const RecordLayout& L = plan.layout;
+model::Scenario scenario_for(const StudyPlan& plan, std::size_t g) {
+    const std::size_t arm = g % plan.arms.size(), sample = g / plan.arms.size();
     model::Scenario sc = plan.arms[arm];
     // Common random numbers: every arm runs sample i with the same draws, so arm differences
     // are paired; otherwise each run has its own stream.
     sc.run.run_index = plan.spec->common_random_numbers ? sample : g;
     if (!plan.bindings[arm].empty()) {
         const auto fields = numeric_fields(sc);
-        for (std::size_t j = 0; j < L.parameters; ++j) *fields[plan.bindings[arm][j].field] = plan.values(sample, j);
+        for (std::size_t j = 0; j < plan.layout.parameters; ++j)
+            *fields[plan.bindings[arm][j].field] = plan.values(sample, j);
     }
+    return sc;
+}
+
+std::vector<double> run_one(const StudyPlan& plan, std::size_t g) {
+    const std::size_t arms = plan.arms.size();
+    const std::size_t arm = g % arms, sample = g / arms;
+    const RecordLayout& L = plan.layout;
+    const model::Scenario sc = scenario_for(plan, g);
 
     std::vector<double> r(L.size(), 0.0);
     r[0] = static_cast<double>(arm);

@@ -160,3 +160,30 @@ TEST_CASE("a study killed with SIGKILL and resumed equals an uninterrupted one",
         REQUIRE(polarity::io::read_dataset(a, n).values == polarity::io::read_dataset(b, n).values);
     }
 }
+
+TEST_CASE("a study writes full series for the first runs when asked", "[cli][study]") {
+    TempDir dir;
+    const fs::path study = dir.path / "s.yaml";
+    {
+        std::ifstream in(POLARITY_TEST_DATA "/studies/small.yaml");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string text = ss.str();
+        const std::string from = "scenario: ../minimal.yaml";
+        text.replace(text.find(from), from.size(), std::string("scenario: ") + POLARITY_TEST_DATA "/minimal.yaml");
+        std::ofstream(study) << text << "series_runs: 2\n";
+    }
+    const fs::path out = dir.path / "s.h5";
+    const Result r = run_cli("study " + study.string() + " -o " + out.string() + " --runs 4 -q");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    for (const char* name : {"weak-0.h5", "weak-1.h5", "strong-0.h5", "strong-1.h5"}) {
+        const fs::path f = fs::path(out.string() + ".runs") / name;
+        INFO(f);
+        REQUIRE(fs::exists(f));
+        REQUIRE(polarity::io::read_dataset(f, "bloc_lag_months").shape == std::vector<std::size_t>{24, 3});
+    }
+    REQUIRE_FALSE(fs::exists(fs::path(out.string() + ".runs") / "weak-2.h5"));
+    // The study's own table names the runs the series belong to.
+    REQUIRE(polarity::io::read_dataset(out, "run_sample").values[0] == 0);
+}

@@ -65,6 +65,10 @@ struct StudyPlan {
 /// `runs` overrides the study's run count. Throws ConfigError / std::invalid_argument.
 [[nodiscard]] StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs);
 
+/// The scenario of global run g: its arm's scenario with the sample's parameter values and
+/// the run index that keys its random numbers.
+[[nodiscard]] model::Scenario scenario_for(const StudyPlan& plan, std::size_t g);
+
 /// Global run g belongs to arm g % arms and sample g / arms, so every batch advances all arms.
 [[nodiscard]] std::vector<double> run_one(const StudyPlan& plan, std::size_t g);
 
