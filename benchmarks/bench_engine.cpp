@@ -1,0 +1,133 @@
+// Benchmarks of the engine's hot paths (Google Benchmark). Build with the release preset and run
+//   build/release/benchmarks/polarity_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// Figures and the machine they came from are in benchmarks/README.md.
+
+#include <benchmark/benchmark.h>
+#include <tbb/global_control.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "polarity/config/scenario_loader.hpp"
+#include "polarity/config/study_loader.hpp"
+#include "polarity/io/hdf5_recorder.hpp"
+#include "polarity/model/market.hpp"
+#include "polarity/model/simulation.hpp"
+#include "polarity/study/runner.hpp"
+
+namespace {
+
+using namespace polarity;
+
+const model::Scenario& baseline() {
+    static const model::Scenario s = config::load_scenario_file(POLARITY_SOURCE_DIR "/scenarios/baseline.yaml");
+    return s;
+}
+
+/// The baseline with its labs cloned (funding scaled down) until there are `n`.
+model::Scenario with_labs(std::size_t n) {
+    model::Scenario sc = baseline();
+    const auto base = sc.labs;
+    sc.labs.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+        model::Lab l = base[i % base.size()];
+        l.name += "_" + std::to_string(i);
+        const double share = static_cast<double>(base.size()) / static_cast<double>(n);
+        l.funding_usd_per_month *= share;
+        l.cash_usd *= share;
+        for (auto& h : l.stock) h.units *= share;
+        sc.labs.push_back(l);
+    }
+    return sc;
+}
+
+class NullRecorder final : public model::Recorder {
+public:
+    void begin(const model::RunHeader&) override {}
+    void record(const model::MonthRecord& m) override { benchmark::DoNotOptimize(m.values.data()); }
+    void finish(const model::Outcome&) override {}
+};
+
+void BM_BaselineRun(benchmark::State& state) {
+    for (auto _ : state) {
+        model::Simulation sim(baseline());
+        while (!sim.finished()) sim.advance();
+        benchmark::DoNotOptimize(sim.outcome());
+    }
+    state.SetLabel("96 months, no recording");
+}
+BENCHMARK(BM_BaselineRun)->Unit(benchmark::kMillisecond);
+
+void BM_BaselineRunRecorded(benchmark::State& state) {
+    for (auto _ : state) {
+        NullRecorder rec;
+        benchmark::DoNotOptimize(model::run_scenario(baseline(), rec));
+    }
+    state.SetLabel("96 months, every series recorded in memory");
+}
+BENCHMARK(BM_BaselineRunRecorded)->Unit(benchmark::kMillisecond);
+
+void BM_BaselineMonth(benchmark::State& state) {
+    model::Simulation sim(baseline());
+    for (int m = 0; m < 36; ++m) sim.advance();  // a month in 2026, mid-run
+    for (auto _ : state) {
+        state.PauseTiming();
+        model::Simulation copy = sim;
+        state.ResumeTiming();
+        copy.advance();
+    }
+    state.SetLabel("one month step in 2026");
+}
+BENCHMARK(BM_BaselineMonth)->Unit(benchmark::kMicrosecond);
+
+void BM_MarketClearing(benchmark::State& state) {
+    const model::Scenario sc = with_labs(static_cast<std::size_t>(state.range(0)));
+    model::Simulation sim(sc);
+    for (int m = 0; m < 24; ++m) sim.advance();
+    model::World w = sim.world();
+    const auto idx = model::build_policy_index(w);
+    const auto regime = model::regime_in_force(w, idx, sc.run.start.serial() + 24);
+    std::vector<double> budgets;
+    for (const auto& l : w.labs) budgets.push_back(l.spec->capex_share * l.cash_usd);
+    for (auto _ : state) benchmark::DoNotOptimize(model::clear_market(w, regime, budgets));
+    state.SetComplexityN(state.range(0));
+    state.counters["labs"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_MarketClearing)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+void BM_StudyThroughput(benchmark::State& state) {
+    const auto spec = config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml");
+    const auto resolve = [&](const std::vector<std::string>& o) { return config::load_scenario_file(spec.scenario_path, o); };
+    const auto plan = study::plan_study(spec, resolve, 64);
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(state.range(0)));
+    const auto dir = std::filesystem::temp_directory_path();
+    std::size_t runs = 0;
+    for (auto _ : state) {
+        const auto path = dir / ("polarity_bench_" + std::to_string(::getpid()) + ".journal");
+        study::Journal journal(path, plan.fingerprint, plan.layout.size(), false, true);
+        runs += study::execute_study(plan, journal, {});
+        journal.remove();
+    }
+    state.counters["runs_per_s"] = benchmark::Counter(static_cast<double>(runs), benchmark::Counter::kIsRate);
+    state.counters["threads"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_StudyThroughput)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Hdf5Write(benchmark::State& state) {
+    model::MemoryRecorder mem;
+    (void)model::run_scenario(baseline(), mem);
+    const auto path = std::filesystem::temp_directory_path() / ("polarity_bench_" + std::to_string(::getpid()) + ".h5");
+    for (auto _ : state) {
+        io::Hdf5Recorder rec(path, true);
+        rec.begin(mem.header);
+        for (const auto& m : mem.months) rec.record(m);
+        rec.finish(mem.outcome);
+    }
+    std::filesystem::remove(path);
+    state.SetLabel("writing one baseline run (compare with BM_BaselineRunRecorded)");
+}
+BENCHMARK(BM_Hdf5Write)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
