@@ -296,12 +296,14 @@ template <class S>
 void add_constraints(Json&, std::type_identity<S>) {}
 
 void add_constraints(Json& def, std::type_identity<ChipCriteria>) {
-    // A rule must cover some chips: at least one of its keys, a list not empty (minItems
-    // applies to lists only).
+    // A rule must cover some chips: at least one of its keys, a list not empty.
     Json any = Json::array();
-    for (const auto& key : def.at("properties").keys()) {
+    const Json& properties = def.at("properties");
+    for (const auto& key : properties.keys()) {
         Json given = object_with("required", Json::strings({key}));
-        given.set("properties", object_with(key, object_with("minItems", Json::integer(1))));
+        if (!properties.at(key).at("items").empty()) {
+            given.set("properties", object_with(key, object_with("minItems", Json::integer(1))));
+        }
         any.push(std::move(given));
     }
     def.set("anyOf", std::move(any));
@@ -331,8 +333,8 @@ void add_constraints(Json& def, std::type_identity<CalibrationTarget>) {
     at_a_month.set("else", std::move(otherwise));
 
     Json stock = Json::object();
-    stock.set("if", metric_is(object_with(
-                        "const", Json::string(detail::spelling(CalibrationMetric::lab_stock_units)))));
+    const std::string_view stock_metric = detail::spelling(CalibrationMetric::lab_stock_units);
+    stock.set("if", metric_is(object_with("const", Json::string(stock_metric))));
     Json needs_skus = object_with("required", Json::strings({"skus"}));
     needs_skus.set("properties", object_with("skus", object_with("minItems", Json::integer(1))));
     stock.set("then", std::move(needs_skus));

@@ -33,7 +33,8 @@ SourceNode convert(const YAML::Node& node, const std::string& path,
             out.kind = Kind::sequence;
             std::size_t index = 0;
             for (const auto& item : node) {
-                out.items.push_back(convert(item, path + "[" + std::to_string(index++) + "]", file));
+                const std::string item_path = path + "[" + std::to_string(index++) + "]";
+                out.items.push_back(convert(item, item_path, file));
             }
             break;
         }
@@ -151,7 +152,8 @@ void resolve(SourceNode& root, const std::string& file, std::vector<Link>& chain
 }
 
 bool all_digits(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string name_of(const SourceNode& item) {
@@ -218,7 +220,9 @@ void apply_override(SourceNode& root, const std::string& assignment) {
     for (std::size_t from = 0;;) {
         const std::size_t dot = path.find('.', from);
         keys.push_back(path.substr(from, dot - from));
-        if (keys.back().empty()) fail("", "expected key.path=value, got an empty key in '" + path + "'");
+        if (keys.back().empty()) {
+            fail("", "expected key.path=value, got an empty key in '" + path + "'");
+        }
         if (dot == std::string::npos) break;
         from = dot + 1;
     }

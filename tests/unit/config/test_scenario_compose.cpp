@@ -206,7 +206,8 @@ TEST_CASE("schema_version and name may be inherited but the result needs them",
         CHECK(e.file() == child);  // the top-level map is the child's: that is where to add it
     }
     SECTION("given by the child") {
-        const auto child = dir.write("child.yaml", "extends: partial.yaml\nschema_version: 1\nname: c\n");
+        const auto child =
+            dir.write("child.yaml", "extends: partial.yaml\nschema_version: 1\nname: c\n");
         CHECK(load_scenario_file(child).name == "c");
     }
 }
@@ -242,8 +243,8 @@ TEST_CASE("overrides set values by key path", "[config][set]") {
         CHECK(s.suppliers[0].skus[0].price_usd == 3e4);
     }
     SECTION("applied in order, after extends") {
-        const auto s = load_scenario_file(kDir + "/child.yaml",
-                                          {"labs.lab_c.risk_appetite=0.9", "run.seed=1", "run.seed=2"});
+        const auto s = load_scenario_file(
+            kDir + "/child.yaml", {"labs.lab_c.risk_appetite=0.9", "run.seed=1", "run.seed=2"});
         CHECK(s.labs[0].risk_appetite == 0.9);
         CHECK(s.run.seed == 2);
         CHECK(s.run.horizon_months == 48);
