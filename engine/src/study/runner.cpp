@@ -88,7 +88,7 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     StudyPlan plan;
     plan.spec = &spec;
     std::vector<Arm> arms = spec.arms;
-    if (arms.empty()) arms.push_back({"base", {}});
+    if (arms.empty()) arms.push_back({"base", {}, {}});
     std::string fp = spec.source_text;
     for (const auto& a : arms) {
         plan.arms.push_back(at(a.origin, "arm '" + a.name + "': ", [&] { return resolve(with(spec.overrides, a.overrides)); }));

@@ -61,7 +61,7 @@ StudySummary summarize(const StudyPlan& plan, const Journal& journal, std::size_
         for (std::size_t j = 0; j < L.parameters; ++j) param_rows[a].push_back(r[L.param(j)]);
     });
 
-    const std::vector<Arm> arm_specs = plan.spec->arms.empty() ? std::vector<Arm>{{"base", {}}} : plan.spec->arms;
+    const std::vector<Arm> arm_specs = plan.spec->arms.empty() ? std::vector<Arm>{{"base", {}, {}}} : plan.spec->arms;
     for (std::size_t a = 0; a < arms; ++a) {
         ArmSummary& arm = s.arms[a];
         arm.name = arm_specs[a].name;

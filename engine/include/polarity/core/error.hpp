@@ -2,6 +2,7 @@
 /// @file
 /// Every exception the engine throws derives from polarity::Error.
 
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -29,11 +30,14 @@ public:
 private:
     static std::string format(const std::string& file, int line, int column,
                               const std::string& key_path, const std::string& message) {
-        std::string s = file;
-        if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(column);
-        s += ": ";
-        if (!key_path.empty()) s += key_path + ": ";
-        return s + message;
+        // Built with a stream: GCC 12 warns falsely (-Wrestrict) on chained string '+'.
+        std::ostringstream s;
+        s << file;
+        if (line > 0) s << ':' << line << ':' << column;
+        s << ": ";
+        if (!key_path.empty()) s << key_path << ": ";
+        s << message;
+        return s.str();
     }
     std::string file_;
     int line_;
