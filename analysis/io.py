@@ -1,7 +1,8 @@
-"""Reading one Polarity run (a `polarity-run/1` HDF5 file) into an xarray Dataset.
+"""Reading Polarity files into xarray Datasets: one run (`polarity-run/1`, :func:`open_run`) or a
+Monte Carlo study (`polarity-study/1`, :func:`open_study`); :func:`file_kind` tells them apart.
 
-Everything else in the package goes through :func:`open_run`, so the file layout
-(docs/output.md) is known in this module only.
+Everything else in the package goes through this module, so the file layouts
+(docs/output.md) are known here only.
 
 The dataset returned by :func:`open_run` holds
 
@@ -143,6 +144,20 @@ def delivered_by_route(ds: xr.Dataset) -> xr.DataArray:
     return out.transpose("month", "bloc", "route").rename("bloc_delivered_units")
 
 
+def run_series_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Every monthly per-bloc series of a run in long format: columns month ("YYYY-MM"), bloc,
+    series (the variable name) and value; one row per month x bloc x series."""
+    names = [v for v in ds.data_vars if ds[v].dims == ("month", "bloc")]
+    months = pd.DatetimeIndex(ds["month"].values).strftime("%Y-%m")
+    frames = []
+    for name in names:
+        values = ds[name].values.astype(float)
+        frames.append(pd.DataFrame({"month": np.repeat(months, values.shape[1]),
+                                    "bloc": np.tile([str(b) for b in ds["bloc"].values], values.shape[0]),
+                                    "series": name, "value": values.ravel()}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def run_label(ds: xr.Dataset) -> str:
     """Short label of a run: its scenario name (the file stem when the name is missing)."""
     return str(ds.attrs.get("scenario_name") or Path(str(ds.attrs.get("source_path", "run"))).stem)
@@ -151,3 +166,184 @@ def run_label(ds: xr.Dataset) -> str:
 def blocs(ds: xr.Dataset) -> list[str]:
     """The bloc names of a run, in file order."""
     return [str(b) for b in ds["bloc"].values]
+
+
+# --- study files (polarity-study/1) --------------------------------------------------------
+
+RUN_FORMAT = "polarity-run/"
+STUDY_FORMAT = "polarity-study/"
+
+#: Settled outcomes of a study run: the values of `state` (`run_outcome` indexes into it).
+STUDY_STATES = ("none", "unipolar", "bipolar", "multipolar", "unsettled")
+
+#: The scenario key that sets the powerful-AI threshold (a study parameter may set it too).
+THRESHOLD_PATH = "world.powerful_ai_capability"
+
+#: Sensitivity outputs of a study, as named in its `output` axis, with readable names.
+STUDY_OUTPUTS = {"p_unipolar": "P(unipolar)", "rival_lag_months": "rival's lag (months)",
+                 "unipolar_window_months": "unipolar window (months)"}
+
+
+def file_kind(path: str | Path) -> str:
+    """"run" or "study", from the root attribute `format`.
+
+    Raises FileNotFoundError for a missing file and ValueError for anything else.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf", decode_times=False) as root:
+            form = str(root.attrs.get("format", ""))
+    except OSError as error:
+        raise ValueError(f"{path}: not a readable HDF5 file ({error})") from error
+    if form.startswith(RUN_FORMAT):
+        return "run"
+    if form.startswith(STUDY_FORMAT):
+        return "study"
+    raise ValueError(f"{path}: not a Polarity run or study file (format attribute {form!r})")
+
+
+def open_study(path: str | Path) -> xr.Dataset:
+    """Open one study file fully into memory (the file is closed on return).
+
+    The dataset has the file's named dimensions (`arm`, `parameter`, `bloc`, `month` as
+    datetime64, `percentile`, `state`, `output`, `run`) and every dataset of the file, plus
+
+    * `powerful_ai_capability` [arm]: the threshold of each arm's resolved scenario;
+    * attributes `source_path`, `description` (from the study YAML) and `threshold_parameter`
+      (the name of the parameter that samples the threshold, "" if none).
+
+    Raises FileNotFoundError for a missing file and ValueError for a file that is not a
+    `polarity-study/*` file.
+    """
+    path = Path(path)
+    if file_kind(path) != "study":
+        raise ValueError(f"{path}: a run file, not a study file (use open_run)")
+    with xr.open_dataset(path, engine="h5netcdf") as root:
+        ds = root.load()
+    ds = _decode_study_months(ds)
+    ds.attrs["source_path"] = str(path)
+    ds.attrs["description"] = " ".join(str(study_config(ds).get("description", "") or "").split())
+    thresholds = [float(_get_path(arm_config(ds, a), THRESHOLD_PATH, DEFAULT_POWERFUL_AI_CAPABILITY))
+                  for a in arm_names(ds)]
+    ds["powerful_ai_capability"] = xr.DataArray(
+        thresholds, dims=("arm",), attrs={"long_name": "powerful-AI threshold of each arm's scenario "
+                                                       "(a parameter may sample it instead)",
+                                          "units": "log10 FLOP"})
+    paths = [str(p) for p in ds["parameter_path"].values] if "parameter_path" in ds else []
+    names = parameter_names(ds)
+    ds.attrs["threshold_parameter"] = next((n for n, p in zip(names, paths) if p == THRESHOLD_PATH), "")
+    return ds
+
+
+def _decode_study_months(ds: xr.Dataset) -> xr.Dataset:
+    """`month` as datetime64 (CF decoding normally does it; else from its `units`)."""
+    if np.issubdtype(ds["month"].dtype, np.datetime64):
+        return ds
+    units = str(ds["month"].attrs.get("units", "days since 2000-01-01"))
+    origin = pd.Timestamp(units.split("since", 1)[1].strip())
+    days = pd.to_timedelta(ds["month"].values.astype(float), unit="D")
+    return ds.assign_coords(month=(origin + days).values)
+
+
+def _parse_yaml(text: str) -> dict:
+    if yaml is None or not text:
+        return {}
+    parsed = yaml.safe_load(text)
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _get_path(config: dict, key_path: str, default=None):
+    """A value of a nested scenario dict by dotted key path (lists by entry `name` or index)."""
+    node = config
+    for key in key_path.split("."):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list):
+            match = [e for e in node if isinstance(e, dict) and str(e.get("name")) == key]
+            if match:
+                node = match[0]
+            elif key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            else:
+                return default
+        else:
+            return default
+    return node
+
+
+def study_config(ds: xr.Dataset) -> dict:
+    """The study file stored in a study (`study_yaml`), parsed ({} without python3-yaml)."""
+    return _parse_yaml(str(ds["study_yaml"].values.item()) if "study_yaml" in ds else "")
+
+
+def arm_config(ds: xr.Dataset, arm: str) -> dict:
+    """One arm's fully resolved scenario (`scenario_yaml[arm]`), parsed."""
+    if "scenario_yaml" not in ds:
+        return {}
+    text = str(ds["scenario_yaml"].sel(arm=arm).values.item())
+    if yaml is None:  # the threshold at least, as for run files
+        return scenario_config(xr.Dataset({"scenario_yaml": ((), text)}))
+    return _parse_yaml(text)
+
+
+def arm_names(ds: xr.Dataset) -> list[str]:
+    """The arms of a study, in file order."""
+    return [str(a) for a in ds["arm"].values]
+
+
+def parameter_names(ds: xr.Dataset) -> list[str]:
+    """The uncertain parameters of a study, in file order."""
+    return [str(p) for p in ds["parameter"].values] if "parameter" in ds.dims else []
+
+
+def study_label(ds: xr.Dataset) -> str:
+    """Short label of a study: its name (the file stem when the name is missing)."""
+    return str(ds.attrs.get("study_name") or Path(str(ds.attrs.get("source_path", "study"))).stem)
+
+
+def rival_bloc(ds: xr.Dataset) -> str:
+    """The bloc whose lag the study reports."""
+    return str(ds.attrs.get("rival_bloc", "china"))
+
+
+def study_state_names(ds: xr.Dataset) -> list[str]:
+    """The values of the study's `state` axis (what `run_outcome` indexes)."""
+    return [str(s) for s in ds["state"].values] if "state" in ds.dims else list(STUDY_STATES)
+
+
+def study_run_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The per-run table of a study as a DataFrame, one row per run.
+
+    Columns: run, arm (name), sample, one column per parameter (its name; prefixed `parameter_`
+    if the name is one of the other columns), outcome and final_state (state names),
+    unipolar_window_months, then per bloc crossing_month_<bloc> ("YYYY-MM", empty if never),
+    final_lag_months_<bloc>, final_capability_<bloc>, final_compute_share_<bloc>.
+    """
+    arms = np.array(arm_names(ds), dtype=object)
+    states = np.array(study_state_names(ds), dtype=object)
+    blocs_ = [str(b) for b in ds["bloc"].values]
+    fixed = ["run", "arm", "sample", "outcome", "final_state", "unipolar_window_months"]
+    fixed += [f"{field}_{b}" for field in ("crossing_month", "final_lag_months", "final_capability",
+                                           "final_compute_share") for b in blocs_]
+    columns: dict[str, object] = {
+        "run": ds["run"].values.astype(np.int64),
+        "arm": arms[ds["run_arm"].values.astype(int)],
+        "sample": ds["run_sample"].values.astype(np.int64),
+    }
+    for i, name in enumerate(parameter_names(ds)):
+        columns[f"parameter_{name}" if name in fixed else name] = ds["run_parameters"].values[:, i].astype(float)
+    columns["outcome"] = states[ds["run_outcome"].values.astype(int)]
+    columns["final_state"] = states[ds["run_final_state"].values.astype(int)]
+    columns["unipolar_window_months"] = ds["run_unipolar_window_months"].values.astype(np.int64)
+    labels = np.array(list(pd.DatetimeIndex(ds["month"].values).strftime("%Y-%m")) + [""], dtype=object)
+    crossing = ds["run_crossing_month"].values.astype(int)
+    crossing = np.where((crossing >= 0) & (crossing < ds.sizes["month"]), crossing, -1)
+    for j, b in enumerate(blocs_):
+        columns[f"crossing_month_{b}"] = labels[crossing[:, j]]  # index -1 is the "" at the end
+    for field in ("final_lag_months", "final_capability", "final_compute_share"):
+        values = ds[f"run_{field}"].values.astype(float)
+        for j, b in enumerate(blocs_):
+            columns[f"{field}_{b}"] = values[:, j]
+    return pd.DataFrame(columns)

@@ -1,4 +1,8 @@
-"""Writing a report folder: the PNG figures, index.html and report.md (same text as the page)."""
+"""Writing a report folder: the PNG figures, index.html and report.md (same text as the page).
+
+`write_report` and `write_compare` accept run files and study files alike (told apart by their
+`format` attribute); a study gets the study report (analysis.study_narrative, analysis.study_figures).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ from pathlib import Path
 
 import xarray as xr
 
-from . import figures, io, narrative
+from . import figures, io, narrative, study, study_figures, study_narrative
 from .document import Document, Heading, Image, to_html, to_markdown
+from .style import bloc_label
 
 #: (section, file, function, title, how to read it) for one run; the section is where the
 #: figure goes in the page (see analysis.narrative.run_document).
@@ -54,7 +59,9 @@ def _draw(file: str, draw, args, out_dir: Path, title: str, caption: str) -> Ima
 
 
 def write_report(path, out_dir) -> Path:
-    """Report on one run into `out_dir` (created if needed); returns the path of index.html."""
+    """Report on one run or one study into `out_dir` (created if needed); returns the path of index.html."""
+    if io.file_kind(path) == "study":
+        return write_study_report(path, out_dir)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ds = io.open_run(path)
@@ -64,10 +71,10 @@ def write_report(path, out_dir) -> Path:
     return _write(narrative.run_document(ds, sections), out_dir)
 
 
-def run_labels(runs: list[xr.Dataset]) -> list[str]:
-    """Scenario names; runs that share a name get the first of file name, folder/file name or
-    position that tells them apart, e.g. "baseline (seed7)"."""
-    names = [io.run_label(ds) for ds in runs]
+def run_labels(runs: list[xr.Dataset], label=io.run_label) -> list[str]:
+    """Scenario (or study) names; runs that share a name get the first of file name, folder/file
+    name or position that tells them apart, e.g. "baseline (seed7)"."""
+    names = [label(ds) for ds in runs]
     paths = [Path(ds.attrs["source_path"]) for ds in runs]
     labels = list(names)
     for name in set(names):
@@ -85,7 +92,17 @@ def run_labels(runs: list[xr.Dataset]) -> list[str]:
 
 
 def write_compare(paths, out_dir) -> Path:
-    """Compare several runs into `out_dir`; returns the path of index.html."""
+    """Compare several runs, or several studies, into `out_dir`; returns the path of index.html.
+
+    Raises ValueError when run files and study files are mixed."""
+    kinds = {str(p): io.file_kind(p) for p in paths}
+    if len(set(kinds.values())) > 1:
+        runs = [p for p, k in kinds.items() if k == "run"]
+        studies = [p for p, k in kinds.items() if k == "study"]
+        raise ValueError(f"cannot compare run files ({', '.join(runs)}) with study files ({', '.join(studies)}): "
+                         "compare runs with runs, or studies with studies")
+    if set(kinds.values()) == {"study"}:
+        return write_study_compare(paths, out_dir)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     runs = [io.open_run(p) for p in paths]
@@ -93,4 +110,88 @@ def write_compare(paths, out_dir) -> Path:
     doc = narrative.compare_document(runs, labels)
     doc.add(Heading("Figures"), *[_draw(file, draw, (runs, labels), out_dir, title, caption)
                                   for file, draw, title, caption in COMPARE_FIGURES])
+    return _write(doc, out_dir)
+
+
+# --- studies ------------------------------------------------------------------------------------
+
+def study_figure_specs(ds: xr.Dataset) -> list[tuple]:
+    """(section, file, function, args, title, caption) of each figure of a study report; the
+    sensitivity and map figures only when the study has uncertain parameters."""
+    rival = bloc_label(io.rival_bloc(ds))
+    arms = io.arm_names(ds)
+    layout = ("Both arms are drawn on one chart, one colour each." if len(arms) == 2 else
+              f"One panel per arm; the dashed grey line repeats the median of the first arm ({arms[0]}) for "
+              "comparison." if len(arms) > 2 else "")
+    specs = [
+        ("outcome", "study_outcomes.png", study_figures.outcome_figure, (ds,),
+         "Outcome probabilities per arm" if len(arms) > 1 else "Outcome probabilities",
+         ("One panel per settled state, one row per arm: the marker is the share of the arm's runs that settled in "
+          "that state (the number above it), the whiskers its 95% Wilson interval. Each panel has its own scale, "
+          "zoomed on its values." if len(arms) > 1 else
+          "One row per settled state: the marker is the share of runs that settled in that state (the number at "
+          "the right), the whiskers its 95% Wilson interval.") + " States that no run settled in are left out "
+         "(unipolar is always shown)."),
+        ("lag", "study_rival_lag.png", study_figures.rival_lag_figure, (ds,),
+         f"{rival}'s lag behind the leader, across runs",
+         f"Months of the leader's recent progress that separate {rival} from the leading bloc, month by month, "
+         f"over all runs of an arm: the line is the median, the dark band the middle half of runs (25th–75th "
+         f"percentile), the light band 90% of runs (5th–95th). {layout + ' ' if layout else ''}The first month is "
+         f"left out: its lag is undefined."),
+        ("lag", "study_capability.png", study_figures.capability_figure, (ds,),
+         "Frontier capability by bloc, across runs", study_narrative.capability_caption(ds)),
+    ]
+    if io.parameter_names(ds) and study.sensitivity_method(ds):
+        method = study.sensitivity_method(ds)
+        how = ("Bars: partial rank correlation of the output with each parameter (mean over arms), yellow when a "
+               "higher value raises the output, blue when it lowers it." if method == "prcc" else
+               "Bars: Sobol first-order index (light; the parameter alone) and total-order index (dark; with its "
+               "interactions) of each parameter.")
+        if len(arms) > 1:
+            how += " Black ticks: the value in each arm."
+        for output in (str(o) for o in ds["output"].values):
+            what = study_narrative.study_output_name(ds, output)
+            specs.append(("sensitivity", f"study_sensitivity_{output}.png",
+                          lambda d, path, o=output: study_figures.sensitivity_figure(d, o, path), (ds,),
+                          f"Sensitivity of {what}", f"Parameters ranked by their importance for {what}, most important "
+                          f"at the top. {how}"))
+        params, _ = study.map_parameters(ds)
+        if params:
+            specs.append(("sensitivity", "study_unipolar_map.png",
+                          lambda d, path, p=tuple(params): study_figures.unipolar_map_figure(d, path, list(p)), (ds,),
+                          f"P(unipolar) over {params[0]} and {params[1]}", study_narrative.map_caption(ds)))
+    return specs
+
+
+def write_study_report(path, out_dir) -> Path:
+    """Report on one study into `out_dir` (created if needed); returns the path of index.html."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ds = io.open_study(path)
+    sections: dict[str, list[Image]] = {}
+    for section, file, draw, args, title, caption in study_figure_specs(ds):
+        sections.setdefault(section, []).append(_draw(file, draw, args, out_dir, title, caption))
+    return _write(study_narrative.study_document(ds, sections), out_dir)
+
+
+#: (file, function, title, how to read it) for several studies.
+STUDY_COMPARE_FIGURES = (
+    ("compare_unipolar.png", study_figures.compare_unipolar_figure, "P(unipolar) in every arm of every study",
+     "One row per arm, one colour per study: the dot is the share of runs settling unipolar (the number at the "
+     "right), the whiskers its 95% Wilson interval."),
+    ("compare_rival_lag.png", study_figures.compare_lag_figure, "The rival's lag at the horizon in every arm",
+     "One row per arm: the dot is the median lag of the rival bloc behind the leader in the last month (the "
+     "number at the right), the thick bar the middle half of runs, the thin bar 90% of runs."),
+)
+
+
+def write_study_compare(paths, out_dir) -> Path:
+    """Compare several studies into `out_dir`; returns the path of index.html."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    studies = [io.open_study(p) for p in paths]
+    labels = run_labels(studies, label=io.study_label)
+    doc = study_narrative.study_compare_document(studies, labels)
+    doc.add(Heading("Figures"), *[_draw(file, draw, (studies, labels), out_dir, title, caption)
+                                  for file, draw, title, caption in STUDY_COMPARE_FIGURES])
     return _write(doc, out_dir)

@@ -28,6 +28,19 @@ STATE_COLOURS = {"none": "#f2f0f7", "unipolar": "#cbc9e2", "bipolar": "#9e9ac8",
                  "unsettled": "#ffffff"}
 STATE_TEXT_COLOURS = {"none": "#333333", "unipolar": "#222222", "bipolar": "#111111", "multipolar": "#ffffff"}
 
+#: Marks of each settled state in study figures (dots and whiskers need more contrast than the
+#: band colours above): the headline state in the darkest purple of the band palette, the others in
+#: Okabe-Ito colours no bloc uses, "none" in grey and "unsettled" in black.
+STATE_MARK_COLOURS = {"none": "#999999", "unipolar": "#54278f", "bipolar": "#E69F00", "multipolar": "#56B4E9",
+                      "unsettled": "#222222"}
+STATE_MARKERS = {"none": "s", "unipolar": "o", "bipolar": "D", "multipolar": "^", "unsettled": "X"}
+
+#: Colours of arms (or studies) drawn on one axis: Paul Tol's high-contrast scheme, then "vibrant".
+ARM_COLOURS = ("#004488", "#DDAA33", "#BB5566", "#009988", "#EE7733", "#33BBEE", "#EE3377", "#000000")
+
+#: Sensitivity bars: PRCC by sign (blue/yellow, safe for every colour vision), Sobol first and total order.
+SENSITIVITY_COLOURS = {"raises": "#DDAA33", "lowers": "#004488", "first": "#88CCEE", "total": "#332288"}
+
 #: Line styles that tell runs apart in `compare` (the colour stays the bloc's).
 RUN_LINESTYLES = ("-", (0, (6, 2.5)), (0, (1.2, 1.8)), (0, (7, 2, 1.5, 2)), (0, (3, 1.5)),
                   (0, (7, 2, 1.5, 2, 1.5, 2)))
@@ -108,3 +121,13 @@ def factor_text(log10_factor: float) -> str:
         return f"about {factor:.1f} times"
     rounded = float(f"{factor:.2g}")
     return f"about {rounded:,.0f} times"
+
+
+def percent_text(p: float, digits: int = 1) -> str:
+    """A share as a percentage: 0.2755 -> '27.6%'."""
+    return f"{100 * p:.{digits}f}%"
+
+
+def interval_text(low: float, high: float, digits: int = 1) -> str:
+    """A 95 % interval of a share: '25.7–29.6%'."""
+    return f"{100 * low:.{digits}f}–{100 * high:.{digits}f}%"

@@ -10,9 +10,8 @@ namespace polarity::study {
 
 Matrix::Matrix(std::size_t rows, std::size_t cols, double value)
     : rows_(rows), cols_(cols), data_(rows * cols, value) {
-    // A 0 x k matrix is a legitimate empty design (n = 0 runs); only reject 0-column with rows.
-    if (cols == 0 && rows != 0)
-        throw std::invalid_argument("matrix: " + std::to_string(rows) + " rows but 0 columns");
+    // n x 0 is legitimate too: a study with arms but no uncertain parameters has n samples of
+    // nothing to vary.
 }
 
 Matrix::Matrix(std::initializer_list<std::initializer_list<double>> rows)

@@ -34,6 +34,7 @@ std::vector<Override> with(std::vector<Override> base, const std::vector<Overrid
 /// The sample design in (0,1): [samples][parameters].
 Matrix make_design(const StudySpec& spec, std::size_t n, SaltelliDesign& saltelli_design) {
     const std::size_t k = spec.parameters.size();
+    if (k == 0) return Matrix(n, 0);  // arms only: every sample is the arm's scenario with its own draws
     Matrix u;
     switch (spec.sampler) {
         case Sampler::random: u = random_sample(n, k, spec.seed); break;

@@ -168,3 +168,15 @@ TEST_CASE("bad study files fail with file, line and key path", "[study][config]"
         }
     }
 }
+
+TEST_CASE("a study with arms and no uncertain parameters runs", "[study][runner]") {
+    TempDir dir;
+    auto spec = config::load_study_file(small);
+    spec.parameters.clear();
+    spec.correlations.clear();
+    study::StudySummary s;
+    const auto all = run_all(spec, dir.path / "np", 2, &s);
+    REQUIRE(s.runs == 48);
+    REQUIRE(s.arms[0].first_order.empty());
+    REQUIRE(all.size() == 48 * (all.size() / 48));
+}
