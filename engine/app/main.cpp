@@ -11,7 +11,9 @@
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/scenario_schema.hpp"
 #include "polarity/config/scenario_writer.hpp"
+#include "polarity/config/study_loader.hpp"
 #include "polarity/core/error.hpp"
+#include "polarity/study/runner.hpp"
 #include "polarity/io/hdf5_recorder.hpp"
 #include "polarity/io/summary.hpp"
 #include "polarity/model/calibration.hpp"
@@ -70,8 +72,17 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
     int bad = 0;
     for (const auto& f : files) {
         try {
-            (void)polarity::config::load_scenario_file(f, sets);
-            std::cout << f << ": ok\n";
+            if (polarity::config::is_study_file(f)) {
+                // A study is valid when its arms resolve and every parameter binds in every arm.
+                const auto spec = polarity::config::load_study_file(f, sets);
+                (void)polarity::study::plan_study(
+                    spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); },
+                    2);
+                std::cout << f << ": ok (study)\n";
+            } else {
+                (void)polarity::config::load_scenario_file(f, sets);
+                std::cout << f << ": ok\n";
+            }
         } catch (const polarity::ConfigError& e) {
             std::cerr << e.what() << "\n";
             ++bad;

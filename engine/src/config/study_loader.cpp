@@ -207,6 +207,17 @@ study::StudySpec read_study(const SourceNode& root, const std::string& path) {
 
 }  // namespace
 
+bool is_study_file(const std::string& path) {
+    std::string text, reason;
+    if (!detail::read_text_file(path, text, reason)) return false;
+    try {
+        const SourceNode root = detail::parse_document(text, path);
+        return root.kind == SourceNode::Kind::map && root.find("scenario") != nullptr;
+    } catch (...) {
+        return false;  // not even YAML: let the scenario loader report it
+    }
+}
+
 study::StudySpec load_study_file(const std::string& path, const std::vector<std::string>& overrides) {
     std::string text, reason;
     if (!detail::read_text_file(path, text, reason)) throw ConfigError(path, 0, 0, "", "cannot read study file: " + reason);

@@ -187,3 +187,14 @@ TEST_CASE("a study writes full series for the first runs when asked", "[cli][stu
     // The study's own table names the runs the series belong to.
     REQUIRE(polarity::io::read_dataset(out, "run_sample").values[0] == 0);
 }
+
+TEST_CASE("polarity validate checks scenario and study files alike", "[cli]") {
+    const std::string root = POLARITY_SOURCE_DIR;
+    Result r = run_cli("validate " + root + "/scenarios/baseline.yaml " + root + "/scenarios/studies/enforcement.yaml");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("ok (study)"));
+    r = run_cli("validate " + std::string(POLARITY_TEST_DATA) + "/studies/bad/out_of_range_support.yaml");
+    REQUIRE(r.code == 2);
+    REQUIRE_THAT(r.out, Catch::Contains("out_of_range_support.yaml:6:"));
+}

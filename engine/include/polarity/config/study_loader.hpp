@@ -12,6 +12,9 @@ namespace polarity::config {
 
 /// `overrides` ("key.path=value", the command line's --set) apply to the base scenario of
 /// every arm, after the study's own `set:`.
+/// Whether `path` looks like a study file (a top-level `scenario:` key) rather than a scenario.
+[[nodiscard]] bool is_study_file(const std::string& path);
+
 [[nodiscard]] study::StudySpec load_study_file(const std::string& path, const std::vector<std::string>& overrides = {});
 
 }  // namespace polarity::config
