@@ -29,6 +29,8 @@ void settle_deliveries(World& w, const ClearingResult& c) {
         std::fill(l.delivered_by_route.begin(), l.delivered_by_route.end(), 0.0);
     }
     const auto& rules = w.scenario->policy.rules;
+    // Controlling nation of each rule, looked up by name once per call rather than per delivery.
+    std::vector<int> jurisdiction(rules.size(), -2);
     for (const auto& d : c.deliveries) {
         SkuState& k = w.skus[static_cast<std::size_t>(d.sku)];
         LabState& l = w.labs[static_cast<std::size_t>(d.lab)];
@@ -58,7 +60,8 @@ void settle_deliveries(World& w, const ClearingResult& c) {
         if (d.route == Route::licensed) {
             const ExportRule& r = rules[static_cast<std::size_t>(d.via)];
             share = base * r.revenue_share;
-            const int j = find_by_name(w.scenario->nations, r.jurisdiction);
+            int& j = jurisdiction[static_cast<std::size_t>(d.via)];
+            if (j == -2) j = find_by_name(w.scenario->nations, r.jurisdiction);
             w.nations[static_cast<std::size_t>(j)].treasury_usd += share;
             w.nations[static_cast<std::size_t>(j)].treasury_month_usd += share;
         }

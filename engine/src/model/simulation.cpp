@@ -25,6 +25,7 @@ template <class T, class Get>
 auto per(std::vector<T> World::*items, Get get) {
     return [items, get](const RecordContext& c, std::vector<double>& out) {
         out.clear();
+        out.reserve((c.w.*items).size());
         for (const auto& x : c.w.*items) out.push_back(get(x));
     };
 }
