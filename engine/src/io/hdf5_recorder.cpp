@@ -33,6 +33,12 @@ constexpr const char* kFormat = "polarity-run/1";
 constexpr const char* kMonthUnits = "days since 2000-01-01";
 constexpr const char* kNotReached = "not reached";
 
+// Series datasets up to this many bytes are stored contiguous and uncompressed: for a
+// ~100-month run that is every one of them, and shuffle + deflate on ~10 KiB datasets saved
+// little space but was most of the time spent writing a file. Larger ones (many labs, long
+// runs) are chunked and compressed.
+constexpr std::size_t kContiguousMaxBytes = std::size_t{64} << 10;
+
 // Names the layout itself uses at the root; a series or axis with one of them would collide.
 const std::set<std::string> kReservedNames = {"month", "month_label", "scenario_yaml", "outcome"};
 
@@ -85,6 +91,80 @@ const model::Axis* find_axis(const model::RunHeader& h, const std::string& name)
     return nullptr;
 }
 
+// ---- dimension scales ---------------------------------------------------------------------------
+
+/// Attaches dimension scales in bulk, writing exactly the attributes H5DSattach_scale writes:
+/// on each dataset a DIMENSION_LIST (one variable-length list of object references per
+/// dimension) and on each scale a REFERENCE_LIST (compound {dataset reference, dimension}, one
+/// entry per attachment, in attachment order). H5DSattach_scale re-reads, deletes and re-creates
+/// the scale's REFERENCE_LIST on every call, which made attaching ~60 scales most of the cost of
+/// writing a small file; here each attribute is written once. The file reads the same through
+/// the H5DS API (H5DSis_attached, H5DSiterate_scales), h5py, netCDF and xarray.
+class DimensionScales {
+public:
+    /// Registers a dataset already made a scale with H5DSset_scale; returns its index.
+    std::size_t add_scale(hid_t scale, const std::string& where) {
+        Scale sc;
+        sc.id = scale;
+        sc.where = where;
+        check(H5Rcreate(&sc.ref, scale, ".", H5R_OBJECT, -1), "H5Rcreate", where);
+        scales_.push_back(std::move(sc));
+        return scales_.size() - 1;
+    }
+
+    /// Attaches scale `scales[d]` to dimension d of `ds`, for every d (one scale per dimension).
+    void attach(hid_t ds, const std::vector<std::size_t>& scales, const std::string& where) {
+        hobj_ref_t self;
+        check(H5Rcreate(&self, ds, ".", H5R_OBJECT, -1), "H5Rcreate", where);
+        std::vector<hobj_ref_t> refs(scales.size());
+        std::vector<hvl_t> lists(scales.size());
+        for (std::size_t d = 0; d < scales.size(); ++d) {
+            Scale& sc = scales_[scales[d]];
+            refs[d] = sc.ref;
+            lists[d].len = 1;
+            lists[d].p = &refs[d];
+            sc.attached.push_back({self, static_cast<int>(d)});
+        }
+        const std::string at = where + " attribute '" DIMENSION_LIST "'";
+        Handle type = make_handle(H5Tvlen_create(H5T_STD_REF_OBJ), "H5Tvlen_create", at);
+        const hsize_t n = scales.size();
+        Handle space = make_handle(H5Screate_simple(1, &n, nullptr), "H5Screate_simple", at);
+        Handle attr = make_handle(H5Acreate2(ds, DIMENSION_LIST, type.get(), space.get(), H5P_DEFAULT,
+                                             H5P_DEFAULT), "H5Acreate2", at);
+        check(H5Awrite(attr.get(), type.get(), lists.data()), "H5Awrite", at);
+    }
+
+    /// Writes each scale's REFERENCE_LIST (scales nothing is attached to get none, as with H5DS).
+    void finish() {
+        for (const Scale& sc : scales_) {
+            if (sc.attached.empty()) continue;
+            const std::string at = sc.where + " attribute '" REFERENCE_LIST "'";
+            Handle type = make_handle(H5Tcreate(H5T_COMPOUND, sizeof(Entry)), "H5Tcreate", at);
+            check(H5Tinsert(type.get(), "dataset", HOFFSET(Entry, ref), H5T_STD_REF_OBJ), "H5Tinsert", at);
+            check(H5Tinsert(type.get(), "dimension", HOFFSET(Entry, dim), H5T_NATIVE_INT), "H5Tinsert", at);
+            const hsize_t n = sc.attached.size();
+            Handle space = make_handle(H5Screate_simple(1, &n, nullptr), "H5Screate_simple", at);
+            Handle attr = make_handle(H5Acreate2(sc.id, REFERENCE_LIST, type.get(), space.get(),
+                                                 H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2", at);
+            check(H5Awrite(attr.get(), type.get(), sc.attached.data()), "H5Awrite", at);
+        }
+    }
+
+private:
+    // The layout of H5DS's ds_list_t: {hobj_ref_t ref; unsigned dim_idx;}, 16 bytes.
+    struct Entry {
+        hobj_ref_t ref;
+        int dim;
+    };
+    struct Scale {
+        hid_t id = H5I_INVALID_HID;  // not owned
+        hobj_ref_t ref = 0;
+        std::string where;
+        std::vector<Entry> attached;
+    };
+    std::vector<Scale> scales_;
+};
+
 }  // namespace
 
 // ---- Hdf5Recorder -----------------------------------------------------------------------------
@@ -96,6 +176,7 @@ struct Hdf5Recorder::State {
     std::vector<std::size_t> width;              ///< per series: axis length, 1 when scalar
     std::vector<std::vector<double>> buffers;    ///< per series, row-major [month][entity]
     std::vector<model::CalendarMonth> dates;
+    std::vector<Handle> axes;                    ///< the axis scales, open from begin() to finish()
     Handle file;
     bool tmp_created = false;
 };
@@ -129,6 +210,7 @@ Hdf5Recorder::~Hdf5Recorder() {
 
 void Hdf5Recorder::discard() noexcept {
     auto& s = *state_;
+    s.axes.clear();
     s.file.reset();  // H5F_CLOSE_STRONG: closes the file even if an object id leaked
     if (s.tmp_created) {
         std::error_code ec;
@@ -184,11 +266,13 @@ void Hdf5Recorder::begin(const model::RunHeader& header) {
         write_string_attr(yaml.get(), "long_name", "scenario file text (YAML)",
                           where + "scenario_yaml");
 
+        s.axes.clear();
         for (const auto& axis : header.axes) {
             const std::string at = where + axis.name;
             Handle ds = write_strings(root, axis.name, axis.labels, false, where);
             write_string_attr(ds.get(), "long_name", axis.name + " name", at);
             set_scale(ds.get(), axis.name, at);
+            s.axes.push_back(std::move(ds));
         }
         s.phase = State::Phase::begun;
     } catch (...) {
@@ -288,11 +372,21 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
                     where + "month");
         write_string_attr(month.get(), "calendar", "standard", where + "month");
         set_scale(month.get(), "month", where + "month");
+        DimensionScales scales;
+        const std::size_t month_scale = scales.add_scale(month.get(), where + "month");
+        std::vector<std::size_t> axis_scale;
+        for (std::size_t a = 0; a < h.axes.size(); ++a)
+            axis_scale.push_back(scales.add_scale(s.axes[a].get(), where + h.axes[a].name));
+        const auto axis_index = [&](const std::string& name) {
+            for (std::size_t a = 0; a < h.axes.size(); ++a)
+                if (h.axes[a].name == name) return a;
+            return h.axes.size();
+        };
         {
             const std::string at = where + "month_label";
             Handle ds = write_strings(root, "month_label", labels, false, where);
             write_string_attr(ds.get(), "long_name", "simulated month (YYYY-MM)", at);
-            attach(ds.get(), month.get(), 0, at);
+            scales.attach(ds.get(), {month_scale}, at);
         }
 
         for (std::size_t i = 0; i < h.series.size(); ++i) {
@@ -301,31 +395,31 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
             std::vector<hsize_t> dims{n_months};
             if (!spec.axis.empty()) dims.push_back(s.width[i]);
             Handle ds;
+            const std::size_t elem = spec.integer ? sizeof(std::int32_t) : sizeof(double);
+            const bool compress = s.buffers[i].size() * elem > kContiguousMaxBytes;
             if (spec.integer) {
                 std::vector<std::int32_t> ints(s.buffers[i].begin(), s.buffers[i].end());
                 ds = write_numeric(root, spec.name, dims, H5T_STD_I32LE, H5T_NATIVE_INT32,
-                                   ints.data(), true, where);
+                                   ints.data(), compress, where);
             } else {
                 ds = write_numeric(root, spec.name, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                                   s.buffers[i].data(), true, where);
+                                   s.buffers[i].data(), compress, where);
             }
             write_units(ds.get(), spec.units, spec.description, at);
-            attach(ds.get(), month.get(), 0, at);
-            if (!spec.axis.empty()) {
-                Handle scale = make_handle(H5Dopen2(root, spec.axis.c_str(), H5P_DEFAULT),
-                                           "H5Dopen2", where + spec.axis);
-                attach(ds.get(), scale.get(), 1, at);
-            }
+            if (spec.axis.empty()) scales.attach(ds.get(), {month_scale}, at);
+            else scales.attach(ds.get(), {month_scale, axis_scale[axis_index(spec.axis)]}, at);
         }
 
         // Without a "bloc" axis the outcome brings its own bloc scale.
-        Handle bloc;
+        Handle own_bloc;
+        std::size_t bloc_scale = 0;
         if (bloc_axis != nullptr) {
-            bloc = make_handle(H5Dopen2(root, "bloc", H5P_DEFAULT), "H5Dopen2", where + "bloc");
+            bloc_scale = axis_scale[axis_index("bloc")];
         } else {
-            bloc = write_strings(root, "bloc", outcome.blocs, false, where);
-            write_string_attr(bloc.get(), "long_name", "bloc name", where + "bloc");
-            set_scale(bloc.get(), "bloc", where + "bloc");
+            own_bloc = write_strings(root, "bloc", outcome.blocs, false, where);
+            write_string_attr(own_bloc.get(), "long_name", "bloc name", where + "bloc");
+            set_scale(own_bloc.get(), "bloc", where + "bloc");
+            bloc_scale = scales.add_scale(own_bloc.get(), where + "bloc");
         }
 
         const std::string og = where + "outcome/";
@@ -355,14 +449,14 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
             const std::string at = og + "crossing_month_index";
             write_units(ds.get(), "1", "index of the first month past the powerful-AI "
                                        "threshold, -1 if never", at);
-            attach(ds.get(), bloc.get(), 0, at);
+            scales.attach(ds.get(), {bloc_scale}, at);
         }
         {
             Handle ds = write_strings(g, "crossing_date", crossing_date, false, og);
             const std::string at = og + "crossing_date";
             write_string_attr(ds.get(), "long_name", "first month past the powerful-AI "
                                                      "threshold (YYYY-MM) or \"not reached\"", at);
-            attach(ds.get(), bloc.get(), 0, at);
+            scales.attach(ds.get(), {bloc_scale}, at);
         }
         struct F64 {
             const char* name;
@@ -383,14 +477,17 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
                                       f.values->data(), false, og);
             const std::string at = og + f.name;
             write_units(ds.get(), f.units, f.long_name, at);
-            attach(ds.get(), bloc.get(), 0, at);
+            scales.attach(ds.get(), {bloc_scale}, at);
         }
+
+        scales.finish();
 
         // Close every object, then the file, with checks: H5Fclose flushes, and a failed flush
         // must not be published.
         group.reset();
-        bloc.reset();
+        own_bloc.reset();
         month.reset();
+        s.axes.clear();
         check(H5Fclose(s.file.release()), "H5Fclose", tmp_path_.string());
         fsync_path(tmp_path_, O_RDONLY, true, path_);
         publish(tmp_path_, path_, overwrite_);

@@ -83,7 +83,13 @@ Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::
     ptrs.reserve(values.size());
     for (const auto& v : values) ptrs.push_back(v.c_str());
     if (!ptrs.empty()) {
-        check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+        // Strings are converted (C pointers to HDF5 variable-length elements) through a type
+        // conversion buffer, 1 MiB by default and zeroed on every write; one sized to the data
+        // makes small writes several times faster. The file is the same.
+        Handle dxpl = make_handle(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate", at);
+        const std::size_t buffer = std::max<std::size_t>(4096, 32 * values.size());
+        check(H5Pset_buffer(dxpl.get(), buffer, nullptr, nullptr), "H5Pset_buffer", at);
+        check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, dxpl.get(), ptrs.data()),
               "H5Dwrite", at);
     }
     return ds;
