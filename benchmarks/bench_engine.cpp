@@ -1,12 +1,20 @@
 // Benchmarks of the engine's hot paths (Google Benchmark). Build with the release preset and run
 //   build/release/benchmarks/polarity_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // Figures and the machine they came from are in benchmarks/README.md.
+//
+// Two cases take minutes and are registered only when asked for (environment variables):
+//   POLARITY_BENCH_WORLD_FULL=1   BM_WorldRun/96, the whole 96-month world run (~6 minutes)
+//   POLARITY_BENCH_10K_LABS=1     BM_MarketClearing/10000 (~9 minutes to simulate the 24 months
+//                                 of set-up, then ~15 s per clearing)
 
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <string>
 
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/study_loader.hpp"
@@ -94,6 +102,75 @@ void BM_MarketClearing(benchmark::State& state) {
     state.counters["labs"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_MarketClearing)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+/// The world-scale scenario (about 190 nations, 2,000 labs, 30 suppliers, the baseline's policy),
+/// generated once per process by scenarios/generate_world.py into the temporary folder.
+const model::Scenario* world() {
+    static const std::unique_ptr<const model::Scenario> w = []() -> std::unique_ptr<const model::Scenario> {
+        const auto path = std::filesystem::temp_directory_path() /
+                          ("polarity_bench_world_" + std::to_string(::getpid()) + ".yaml");
+        const std::string cmd = "/usr/bin/python3 '" POLARITY_SOURCE_DIR "/scenarios/generate_world.py' '" +
+                                path.string() + "'";
+        if (std::system(cmd.c_str()) != 0) return nullptr;
+        auto sc = std::make_unique<const model::Scenario>(config::load_scenario_file(path.string()));
+        std::filesystem::remove(path);
+        return sc;
+    }();
+    return w.get();
+}
+
+void BM_WorldRun(benchmark::State& state) {
+    const model::Scenario* w = world();
+    if (w == nullptr) {
+        state.SkipWithError("could not generate the world scenario (scenarios/generate_world.py)");
+        return;
+    }
+    const auto months = static_cast<int>(state.range(0));
+    for (auto _ : state) {
+        model::Simulation sim(*w);
+        for (int m = 0; m < months && !sim.finished(); ++m) sim.advance();
+        benchmark::DoNotOptimize(sim.world().month_index);
+    }
+    state.counters["labs"] = static_cast<double>(w->labs.size());
+    state.counters["nations"] = static_cast<double>(w->nations.size());
+    state.counters["months"] = static_cast<double>(months);
+    state.SetLabel("world scenario, first " + std::to_string(months) + " months");
+}
+BENCHMARK(BM_WorldRun)->Arg(12)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_WorldMonth(benchmark::State& state) {
+    const model::Scenario* w = world();
+    if (w == nullptr) {
+        state.SkipWithError("could not generate the world scenario (scenarios/generate_world.py)");
+        return;
+    }
+    model::Simulation sim(*w);
+    for (int m = 0; m < state.range(0); ++m) sim.advance();
+    for (auto _ : state) {
+        state.PauseTiming();
+        model::Simulation copy = sim;
+        state.ResumeTiming();
+        copy.advance();
+    }
+    state.counters["labs"] = static_cast<double>(w->labs.size());
+    state.SetLabel("world scenario, one month step at month " + std::to_string(state.range(0)));
+}
+// Fixed iterations: the set-up (a year of the world) is not repeated to size the run.
+BENCHMARK(BM_WorldMonth)->Arg(12)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+/// The long cases, registered only on request (see the top of this file).
+[[maybe_unused]] const bool long_cases = [] {
+    const auto requested = [](const char* name) {
+        const char* e = std::getenv(name);
+        return e != nullptr && std::string(e) == "1";
+    };
+    if (requested("POLARITY_BENCH_WORLD_FULL"))
+        benchmark::RegisterBenchmark("BM_WorldRun", BM_WorldRun)->Arg(96)->Unit(benchmark::kSecond)->Iterations(1);
+    if (requested("POLARITY_BENCH_10K_LABS"))
+        benchmark::RegisterBenchmark("BM_MarketClearing", BM_MarketClearing)
+            ->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(1);
+    return true;
+}();
 
 void BM_StudyThroughput(benchmark::State& state) {
     const auto spec = config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml");
