@@ -98,6 +98,14 @@ struct Spellings<model::CalibrationMetric> {
     }};
 };
 
+template <>
+struct Spellings<model::ClearingMechanism> {
+    static constexpr std::array<std::pair<std::string_view, model::ClearingMechanism>, 2> values = {{
+        {"priority", model::ClearingMechanism::priority},
+        {"min_cost_flow", model::ClearingMechanism::min_cost_flow},
+    }};
+};
+
 template <class E>
 [[nodiscard]] constexpr std::string_view spelling(E value) {
     for (const auto& [text, v] : Spellings<E>::values) {
@@ -271,6 +279,9 @@ struct Keys<model::MarketSettings> {
     static constexpr std::string_view doc = "Trade routes and demand.";
     template <class V>
     static void visit(V& v) {
+        v.scalar("clearing", &S::clearing,
+                 {.doc = "How chips are allocated each round: priority (cheapest bids first, "
+                         "ties shared pro rata) or min_cost_flow (Boost.Graph min-cost max-flow)."});
         v.scalar("gray_premium", &S::gray_premium,
                  {.doc = "Price mark-up through a transhipment hub at zero enforcement.",
                   .unit = "share of price", .range = Range::at_least(0)});

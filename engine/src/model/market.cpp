@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "polarity/core/random.hpp"
 #include "trade_network.hpp"
@@ -34,6 +35,37 @@ struct DirectArc {
     Route route;
 };
 
+/// One way the labs of a nation can buy a SKU this round, at its cost per H100e of value (the
+/// flow network's arc cost): straight from the supplier or through shared node `node`.
+struct Option {
+    std::int64_t cost;
+    int sku;
+    int node;  // index into the round's shared nodes; -1 for the direct route
+    Route route;
+    std::uint32_t order;  // position in weighing order (SKU order; direct, licences, hubs, clouds)
+};
+
+/// A nation's best-value option for labs that do (gray = 1) or do not (0) buy on the gray market.
+struct BestOffer {
+    double cost = 0;   // USD per H100e of value
+    double price = 0;  // USD per chip; 0: nothing on offer
+};
+
+/// A lab's demand tranche bidding at one of its options: what the priority fill queues.
+struct Bid {
+    std::int64_t key;     // option cost + tranche * tranche step
+    int lab;
+    int tranche;
+    std::uint32_t option; // position in the lab's nation's option list
+};
+
+/// Bids come out cheapest first; equal keys by lab, then tranche (the order of a batch).
+struct LaterBid {
+    bool operator()(const Bid& a, const Bid& b) const {
+        return std::tie(a.key, a.lab, a.tranche) > std::tie(b.key, b.lab, b.tranche);
+    }
+};
+
 /// Route of a direct arc from a SKU to a nation's labs.
 enum class Direct : char { none, domestic, legal };
 
@@ -44,7 +76,7 @@ struct Workspace {
     detail::TradeNetwork net;
     std::vector<std::int64_t> inventory, licence_cap, hub_cap, remote_cap, demand, unit_cost;
     std::vector<double> budget, hub_markup, ref_price;
-    std::vector<char> restricted, reach, takes;
+    std::vector<char> restricted, takes;
     std::vector<Direct> direct_route;            // [nation * nsku + sku]
     std::vector<SharedNode> shared;
     std::vector<std::vector<int>> licensed_for, remote_for;  // [nation] shared nodes, in order
@@ -57,6 +89,18 @@ struct Workspace {
     // Decomposition of one shared node's flow.
     std::vector<std::int64_t> in, out, in_left, out_left, x;
     std::vector<std::size_t> in_idx, out_idx;
+    // Offers of the round, per nation.
+    std::vector<BestOffer> best;                       // [nation * 2 + gray]
+    std::vector<char> nation_reach;                    // [(nation * 2 + gray) * nsku + sku], all rounds
+    // Priority fill.
+    std::vector<Option> options;                       // per nation; sorted cheapest first by the fill
+    std::vector<std::size_t> options_start;            // [nation] .. [nation + 1]
+    std::vector<Bid> bids, batch;
+    std::vector<std::int64_t> tranche_left;            // [lab * kTranches + tranche]
+    std::vector<std::int64_t> inv_left, node_left, gray_left;  // gray: [lab * gray nodes + slot]
+    std::vector<std::int64_t> inv_asked, node_asked, gray_asked, granted;
+    std::vector<int> gray_slot;                         // [shared node] position in gray_nodes, or -1
+    std::vector<char> nation_buys;                      // [nation] some lab has demand this round
 };
 
 Workspace& workspace() {
@@ -107,6 +151,315 @@ void decompose(Workspace& ws) {
     }
 }
 
+/// Cost of SKU `s` on a route with mark-up `markup`, in USD per H100e of value: the arc cost of
+/// the flow network and the priority of a bid.
+std::int64_t unit_cost(const World& w, std::size_t s, double markup) {
+    return std::llround(w.skus[s].price_usd * markup / w.skus[s].value_h100e);
+}
+
+/// Tranche capacities of a lab's demand: four equal quarters, the remainder in the last.
+std::int64_t tranche_size(std::int64_t demand, int k) {
+    return k + 1 == kTranches ? demand - (kTranches - 1) * (demand / kTranches) : demand / kTranches;
+}
+
+/// The round's offers: for each nation with labs, every (SKU, route) its labs can buy from, in
+/// weighing order (SKU order; for each SKU the direct route, then shared nodes in node order:
+/// licences, hubs, clouds), into ws.options; the best value for its labs with and without
+/// gray-market access (the first strictly cheapest); and which SKUs they reach.
+void gather_offers(const World& w, Workspace& ws) {
+    const std::size_t nsku = w.skus.size(), nnat = w.nations.size();
+    const auto& shared = ws.shared;
+    auto& options = ws.options;
+    auto& start = ws.options_start;
+    options.clear();
+    start.assign(nnat + 1, 0);
+    ws.best.assign(2 * nnat, BestOffer{});
+    for (std::size_t n = 0; n < nnat; ++n) {
+        start[n] = options.size();
+        if (w.nations[n].labs.empty()) continue;
+        BestOffer* best = &ws.best[2 * n];
+        char* reach = &ws.nation_reach[2 * n * nsku];
+        for (std::size_t s = 0; s < nsku; ++s) {
+            if (ws.inventory[s] <= 0) continue;
+            const auto add = [&](int k, Route route) {
+                const double markup = k < 0 ? 1.0 : shared[static_cast<std::size_t>(k)].markup;
+                options.push_back({unit_cost(w, s, markup), static_cast<int>(s), k, route,
+                                   static_cast<std::uint32_t>(options.size() - start[n])});
+                const double price = w.skus[s].price_usd * markup;
+                const double cost = price / w.skus[s].value_h100e;
+                for (int gray = route == Route::gray ? 1 : 0; gray < 2; ++gray) {
+                    reach[static_cast<std::size_t>(gray) * nsku + s] = 1;
+                    BestOffer& b = best[gray];
+                    if (b.price == 0 || cost < b.cost) b = {cost, price};
+                }
+            };
+            if (const Direct d = ws.direct_route[n * nsku + s]; d != Direct::none)
+                add(-1, d == Direct::domestic ? Route::domestic : Route::legal);
+            for (const int k : ws.licensed_for[n])
+                if (ws.takes[static_cast<std::size_t>(k) * nsku + s]) add(k, Route::licensed);
+            if (ws.restricted[n])
+                for (const int k : ws.gray_nodes)
+                    if (shared[static_cast<std::size_t>(k)].via != static_cast<int>(n) &&
+                        ws.takes[static_cast<std::size_t>(k) * nsku + s])
+                        add(k, Route::gray);
+            for (const int k : ws.remote_for[n])
+                if (ws.takes[static_cast<std::size_t>(k) * nsku + s]) add(k, Route::remote);
+        }
+    }
+    start[nnat] = options.size();
+}
+
+/// The priority fill (docs/model.md, "Market clearing"): every lab tranche bids at its cheapest
+/// option that still has stock and route capacity; the cheapest bids are served first, bids of
+/// equal cost together, pro rata where they ask more of a SKU or route than is left; a bid cut
+/// short moves on to its next cheapest option. Appends one delivery per served bid to ws.got.
+void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) {
+    const std::size_t nsku = w.skus.size(), nlab = w.labs.size(), nnat = w.nations.size();
+    const auto& shared = ws.shared;
+    const std::size_t nshared = shared.size();
+    const std::size_t ngray = ws.gray_nodes.size();
+
+    // Each buying nation's options, cheapest first; equal costs keep their weighing order.
+    auto& options = ws.options;
+    const auto& start = ws.options_start;
+    auto& wants = ws.nation_buys;
+    wants.assign(nnat, 0);
+    for (std::size_t l = 0; l < nlab; ++l)
+        if (ws.demand[l] > 0) wants[static_cast<std::size_t>(w.labs[l].nation)] = 1;
+    for (std::size_t n = 0; n < nnat; ++n)
+        if (wants[n])
+            std::sort(options.begin() + static_cast<std::ptrdiff_t>(start[n]),
+                      options.begin() + static_cast<std::ptrdiff_t>(start[n + 1]),
+                      [](const Option& a, const Option& b) { return std::tie(a.cost, a.order) < std::tie(b.cost, b.order); });
+
+    // What is left to sell and to buy, in this round.
+    auto& inv_left = ws.inv_left;
+    inv_left.assign(ws.inventory.begin(), ws.inventory.end());
+    auto& node_left = ws.node_left;
+    node_left.resize(nshared);
+    for (std::size_t k = 0; k < nshared; ++k) node_left[k] = *shared[k].capacity;
+    auto& gray_slot = ws.gray_slot;
+    gray_slot.assign(nshared, -1);
+    for (std::size_t i = 0; i < ngray; ++i) gray_slot[static_cast<std::size_t>(ws.gray_nodes[i])] = static_cast<int>(i);
+    auto& gray_left = ws.gray_left;  // a lab takes at most risk_appetite x demand through each hub
+    gray_left.assign(nlab * ngray, 0);
+    auto& tranche_left = ws.tranche_left;
+    tranche_left.assign(nlab * kTranches, 0);
+    for (std::size_t l = 0; l < nlab; ++l) {
+        if (ws.demand[l] <= 0) continue;
+        const auto gray_cap = static_cast<std::int64_t>(std::floor(w.labs[l].spec->risk_appetite * ws.demand[l]));
+        for (std::size_t i = 0; i < ngray; ++i) gray_left[l * ngray + i] = gray_cap;
+        for (int k = 0; k < kTranches; ++k) tranche_left[l * kTranches + k] = tranche_size(ws.demand[l], k);
+    }
+    const auto gray_index = [&](int lab, int node) {
+        return static_cast<std::size_t>(lab) * ngray + static_cast<std::size_t>(gray_slot[static_cast<std::size_t>(node)]);
+    };
+    const auto open = [&](int lab, const Option& o) {
+        if (inv_left[static_cast<std::size_t>(o.sku)] <= 0) return false;
+        if (o.node < 0) return true;
+        if (node_left[static_cast<std::size_t>(o.node)] <= 0) return false;
+        return o.route != Route::gray || gray_left[gray_index(lab, o.node)] > 0;
+    };
+    // Queues a tranche at its first open option from position `from`, if any.
+    auto& bids = ws.bids;
+    bids.clear();
+    const auto bid_from = [&](int lab, int tranche, std::size_t from) {
+        const std::size_t n = static_cast<std::size_t>(w.labs[static_cast<std::size_t>(lab)].nation);
+        for (std::size_t i = start[n] + from; i < start[n + 1]; ++i)
+            if (open(lab, options[i])) {
+                bids.push_back({options[i].cost + tranche * tranche_step, lab, tranche,
+                                static_cast<std::uint32_t>(i - start[n])});
+                std::push_heap(bids.begin(), bids.end(), LaterBid{});
+                return;
+            }
+    };
+    for (std::size_t l = 0; l < nlab; ++l)
+        for (int k = 0; k < kTranches; ++k)
+            if (tranche_left[l * kTranches + static_cast<std::size_t>(k)] > 0) bid_from(static_cast<int>(l), k, 0);
+
+    auto& inv_asked = ws.inv_asked;
+    auto& node_asked = ws.node_asked;
+    auto& gray_asked = ws.gray_asked;
+    inv_asked.assign(nsku, 0);
+    node_asked.assign(nshared, 0);
+    gray_asked.assign(nlab * ngray, 0);
+    auto& batch = ws.batch;
+    auto& granted = ws.granted;
+    const auto option_of = [&](const Bid& b) -> const Option& {
+        return options[start[static_cast<std::size_t>(w.labs[static_cast<std::size_t>(b.lab)].nation)] + b.option];
+    };
+    while (!bids.empty()) {
+        // The batch: every bid at the lowest cost, in (lab, tranche) order.
+        batch.clear();
+        const std::int64_t key = bids.front().key;
+        while (!bids.empty() && bids.front().key == key) {
+            std::pop_heap(bids.begin(), bids.end(), LaterBid{});
+            batch.push_back(bids.back());
+            bids.pop_back();
+        }
+        // What the batch asks of each SKU, route and lab-hub allowance.
+        for (const Bid& b : batch) {
+            const Option& o = option_of(b);
+            const std::int64_t ask = tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)];
+            inv_asked[static_cast<std::size_t>(o.sku)] += ask;
+            if (o.node >= 0) node_asked[static_cast<std::size_t>(o.node)] += ask;
+            if (o.route == Route::gray) gray_asked[gray_index(b.lab, o.node)] += ask;
+        }
+        // Pro rata: each bid gets its ask scaled by the tightest of its constraints, rounded
+        // down, so no constraint is overdrawn. (Products of chip counts stay far below 2^63.)
+        const auto scaled = [](std::int64_t grant, std::int64_t ask, std::int64_t asked, std::int64_t left) {
+            return asked > left ? std::min(grant, static_cast<std::int64_t>(static_cast<long double>(ask) * left / asked))
+                                : grant;
+        };
+        granted.assign(batch.size(), 0);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const Bid& b = batch[i];
+            const Option& o = option_of(b);
+            const std::int64_t ask = tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)];
+            std::int64_t g = scaled(ask, ask, inv_asked[static_cast<std::size_t>(o.sku)], inv_left[static_cast<std::size_t>(o.sku)]);
+            if (o.node >= 0) g = scaled(g, ask, node_asked[static_cast<std::size_t>(o.node)], node_left[static_cast<std::size_t>(o.node)]);
+            if (o.route == Route::gray) g = scaled(g, ask, gray_asked[gray_index(b.lab, o.node)], gray_left[gray_index(b.lab, o.node)]);
+            granted[i] = g;
+        }
+        const auto take = [&](std::size_t i, std::int64_t units) {
+            const Bid& b = batch[i];
+            const Option& o = option_of(b);
+            inv_left[static_cast<std::size_t>(o.sku)] -= units;
+            if (o.node >= 0) node_left[static_cast<std::size_t>(o.node)] -= units;
+            if (o.route == Route::gray) gray_left[gray_index(b.lab, o.node)] -= units;
+            tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)] -= units;
+        };
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const Option& o = option_of(batch[i]);
+            inv_asked[static_cast<std::size_t>(o.sku)] = 0;
+            if (o.node >= 0) node_asked[static_cast<std::size_t>(o.node)] = 0;
+            if (o.route == Route::gray) gray_asked[gray_index(batch[i].lab, o.node)] = 0;
+            take(i, granted[i]);
+        }
+        // Rounding crumbs, in batch order: each bid takes what its constraints still allow.
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const Bid& b = batch[i];
+            const Option& o = option_of(b);
+            std::int64_t more = tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)];
+            more = std::min(more, inv_left[static_cast<std::size_t>(o.sku)]);
+            if (o.node >= 0) more = std::min(more, node_left[static_cast<std::size_t>(o.node)]);
+            if (o.route == Route::gray) more = std::min(more, gray_left[gray_index(b.lab, o.node)]);
+            if (more <= 0) continue;
+            take(i, more);
+            granted[i] += more;
+        }
+        // Deliveries, then bids cut short move on: one of their constraints is now exhausted.
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const Bid& b = batch[i];
+            const Option& o = option_of(b);
+            if (granted[i] > 0) {
+                const double markup = o.node < 0 ? 1.0 : shared[static_cast<std::size_t>(o.node)].markup;
+                const int via = o.node < 0 ? -1 : shared[static_cast<std::size_t>(o.node)].via;
+                ws.got.push_back({o.sku, b.lab, o.route, via, granted[i], 0,
+                                  w.skus[static_cast<std::size_t>(o.sku)].price_usd * markup});
+            }
+            if (tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)] > 0)
+                bid_from(b.lab, b.tranche, b.option + 1);
+        }
+    }
+}
+
+/// The min-cost max-flow allocation: the round's network solved by Boost.Graph's successive
+/// shortest paths; flow through a shared node is split into (SKU, lab) pairs by decompose().
+/// Appends the deliveries to ws.got.
+void fill_by_min_cost_flow(const World& w, Workspace& ws, std::int64_t tranche_step) {
+    const std::size_t nsku = w.skus.size(), nlab = w.labs.size();
+    const auto& inventory = ws.inventory;
+    const auto& demand = ws.demand;
+    const auto& direct_route = ws.direct_route;
+    const auto& direct_cost = ws.unit_cost;
+    const auto& takes = ws.takes;
+    auto& shared = ws.shared;
+    auto& got = ws.got;
+    const auto gray_serves = [&](const SharedNode& sn, const LabState& l) {
+        return l.nation != sn.via && l.spec->risk_appetite > 0 && ws.restricted[static_cast<std::size_t>(l.nation)];
+    };
+    const std::size_t nshared = shared.size();
+    // The network: 0 source, 1 sink, then SKUs, labs, shared in/out pairs.
+    detail::TradeNetwork& net = ws.net;
+    net.reset(2 + nsku + nlab);
+    const std::size_t source = 0, sink = 1;
+    const auto sku_node = [&](std::size_t s) { return 2 + s; };
+    const auto lab_node = [&](std::size_t l) { return 2 + nsku + l; };
+    for (std::size_t s = 0; s < nsku; ++s)
+        if (inventory[s] > 0) net.add_arc(source, sku_node(s), inventory[s], 0);
+    auto& direct = ws.direct;
+    direct.clear();
+    for (std::size_t l = 0; l < nlab; ++l) {
+        if (demand[l] <= 0) continue;
+        const auto n = static_cast<std::size_t>(w.labs[l].nation);
+        for (std::size_t s = 0; s < nsku; ++s) {
+            if (inventory[s] <= 0) continue;
+            const Direct d = direct_route[n * nsku + s];
+            if (d == Direct::none) continue;
+            const Route route = d == Direct::domestic ? Route::domestic : Route::legal;
+            direct.push_back({net.add_arc(sku_node(s), lab_node(l), demand[l], direct_cost[s]),
+                              static_cast<int>(s), static_cast<int>(l), route});
+        }
+        for (int k = 0; k < kTranches; ++k)
+            if (const std::int64_t cap = tranche_size(demand[l], k); cap > 0)
+                net.add_arc(lab_node(l), sink, cap, k * tranche_step);
+    }
+    auto& inflow = ws.inflow;
+    auto& outflow = ws.outflow;
+    inflow.clear();
+    outflow.clear();
+    for (std::size_t k = 0; k < nshared; ++k) {
+        SharedNode& sn = shared[k];
+        sn.in = net.add_node();
+        sn.out = net.add_node();
+        net.add_arc(sn.in, sn.out, *sn.capacity, 0);
+        sn.inflow_begin = inflow.size();
+        for (std::size_t s = 0; s < nsku; ++s)
+            if (takes[k * nsku + s])
+                inflow.emplace_back(static_cast<int>(s),
+                                    net.add_arc(sku_node(s), sn.in, inventory[s], unit_cost(w, s, sn.markup)));
+        sn.inflow_end = inflow.size();
+        sn.outflow_begin = outflow.size();
+        const auto serve = [&](std::size_t l) {
+            if (demand[l] <= 0) return;
+            const std::int64_t cap = sn.route == Route::gray
+                ? static_cast<std::int64_t>(std::floor(w.labs[l].spec->risk_appetite * demand[l]))
+                : demand[l];
+            if (cap > 0) outflow.emplace_back(static_cast<int>(l), net.add_arc(sn.out, lab_node(l), cap, 0));
+        };
+        if (sn.route == Route::gray) {
+            for (std::size_t l = 0; l < nlab; ++l)
+                if (gray_serves(sn, w.labs[l])) serve(l);
+        } else {
+            // Licence and cloud nodes serve the labs of their nation (listed in index order).
+            for (const int l : w.nations[static_cast<std::size_t>(sn.nation)].labs) serve(static_cast<std::size_t>(l));
+        }
+        sn.outflow_end = outflow.size();
+    }
+    net.solve(source, sink);
+
+    // Read the flows back as deliveries.
+    for (const auto& d : direct)
+        if (const auto f = net.flow(d.arc); f > 0)
+            got.push_back({d.sku, d.lab, d.route, -1, f, 0, w.skus[static_cast<std::size_t>(d.sku)].price_usd});
+    for (const auto& sn : shared) {
+        ws.in.clear();
+        ws.out.clear();
+        for (std::size_t a = sn.inflow_begin; a < sn.inflow_end; ++a) ws.in.push_back(net.flow(inflow[a].second));
+        for (std::size_t a = sn.outflow_begin; a < sn.outflow_end; ++a) ws.out.push_back(net.flow(outflow[a].second));
+        decompose(ws);
+        const std::size_t no = ws.out_idx.size();
+        for (std::size_t i = 0; i < ws.in_idx.size(); ++i)
+            for (std::size_t j = 0; j < no; ++j)
+                if (const std::int64_t x = ws.x[i * no + j]; x > 0) {
+                    const int s = inflow[sn.inflow_begin + ws.in_idx[i]].first;
+                    got.push_back({s, outflow[sn.outflow_begin + ws.out_idx[j]].first, sn.route, sn.via, x, 0,
+                                   w.skus[static_cast<std::size_t>(s)].price_usd * sn.markup});
+                }
+    }
+}
+
 }  // namespace
 
 double hub_enforcement(const World& w, const Regime& g, int nation) {
@@ -135,12 +488,23 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
         for (std::size_t n = 0; n < nnat; ++n)
             if (g.at(static_cast<int>(s), static_cast<int>(n)).access != Access::allow) restricted[n] = 1;
 
+    // A compliant variant is made for restricted markets: it is sold only where its parent may
+    // not be (not at home, not where the parent is allowed), so buyers who can have the parent
+    // do not crowd the variant's real market out.
+    const auto sold_in = [&](std::size_t s, std::size_t n) {
+        const int parent = w.skus[s].parent;
+        if (parent < 0) return true;
+        const int home = w.suppliers[static_cast<std::size_t>(w.skus[s].supplier)].nation;
+        return home != static_cast<int>(n) && g.at(parent, static_cast<int>(n)).access != Access::allow;
+    };
+
     // Direct routes (domestic, or legal where access is allow), the same for every lab of a nation.
     auto& direct_route = ws.direct_route;
     direct_route.assign(nnat * nsku, Direct::none);
     for (std::size_t s = 0; s < nsku; ++s) {
         const int home = w.suppliers[static_cast<std::size_t>(w.skus[s].supplier)].nation;
         for (std::size_t n = 0; n < nnat; ++n) {
+            if (!sold_in(s, n)) continue;
             if (home == static_cast<int>(n)) direct_route[n * nsku + s] = Direct::domestic;
             else if (g.at(static_cast<int>(s), static_cast<int>(n)).access == Access::allow)
                 direct_route[n * nsku + s] = Direct::legal;
@@ -187,20 +551,15 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
     const std::int64_t tranche_step =
         std::llround(mk.rationing_step * mean_cost / static_cast<double>(std::max<std::size_t>(1, nsku)));
 
-    // Arc cost of a SKU on a route with mark-up m, in USD per H100e of value.
-    const auto unit_cost = [&](std::size_t s, double markup) {
-        return std::llround(w.skus[s].price_usd * markup / w.skus[s].value_h100e);
-    };
     auto& direct_cost = ws.unit_cost;
     direct_cost.resize(nsku);
-    for (std::size_t s = 0; s < nsku; ++s) direct_cost[s] = unit_cost(s, 1.0);
+    for (std::size_t s = 0; s < nsku; ++s) direct_cost[s] = unit_cost(w, s, 1.0);
 
     auto& all = ws.all;
     all.clear();
     auto& ref_price = ws.ref_price;
     ref_price.assign(nlab, 0.0);
-    auto& reach = ws.reach;  // [lab * nsku + sku]
-    reach.assign(nlab * nsku, 0);
+    ws.nation_reach.assign(2 * nnat * nsku, 0);
     auto& shared = ws.shared;
     auto& takes = ws.takes;  // [shared node * nsku + sku]
     auto& demand = ws.demand;
@@ -243,10 +602,12 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
                 switch (sn.route) {
                     case Route::licensed: {
                         const SkuAccess& a = g.at(static_cast<int>(s), sn.nation);
-                        t = a.access == Access::license && a.rule == sn.via;
+                        t = a.access == Access::license && a.rule == sn.via && sold_in(s, static_cast<std::size_t>(sn.nation));
                         break;
                     }
-                    case Route::gray: t = g.at(static_cast<int>(s), sn.via).access == Access::allow; break;
+                    case Route::gray:
+                        t = g.at(static_cast<int>(s), sn.via).access == Access::allow && sold_in(s, static_cast<std::size_t>(sn.via));
+                        break;
                     case Route::remote: t = g.at(static_cast<int>(s), sn.nation).access != Access::allow; break;
                     default: break;
                 }
@@ -259,126 +620,25 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
                 default: break;
             }
         }
-        const auto gray_serves = [&](const SharedNode& sn, const LabState& l) {
-            return l.nation != sn.via && l.spec->risk_appetite > 0 && restricted[static_cast<std::size_t>(l.nation)];
-        };
 
-        // Demand: each lab's budget in chips of its best-value option. Options are weighed in
-        // SKU order, and for each SKU the direct route first, then shared nodes in node order
-        // (licences, hubs, clouds): the first strictly cheapest wins.
+        // Demand: each lab's budget in chips of its nation's best-value option (with the gray
+        // market when the lab takes risks and its nation is controlled).
+        gather_offers(w, ws);
         demand.assign(nlab, 0);
         for (std::size_t l = 0; l < nlab; ++l) {
             const LabState& lab = w.labs[l];
             const auto n = static_cast<std::size_t>(lab.nation);
             const bool gray_ok = lab.spec->risk_appetite > 0 && restricted[n];
-            double best_cost = 0, best_price = 0;
-            char* lab_reach = reach.data() + l * nsku;
-            const auto consider = [&](std::size_t s, double markup) {
-                lab_reach[s] = 1;
-                const double price = w.skus[s].price_usd * markup;
-                const double cost = price / w.skus[s].value_h100e;
-                if (best_price == 0 || cost < best_cost) best_cost = cost, best_price = price;
-            };
-            for (std::size_t s = 0; s < nsku; ++s) {
-                if (inventory[s] <= 0) continue;
-                if (direct_route[n * nsku + s] != Direct::none) consider(s, 1.0);
-                for (const int k : licensed_for[n])
-                    if (takes[static_cast<std::size_t>(k) * nsku + s]) consider(s, shared[static_cast<std::size_t>(k)].markup);
-                if (gray_ok)
-                    for (const int k : gray_nodes)
-                        if (shared[static_cast<std::size_t>(k)].via != lab.nation && takes[static_cast<std::size_t>(k) * nsku + s])
-                            consider(s, shared[static_cast<std::size_t>(k)].markup);
-                for (const int k : remote_for[n])
-                    if (takes[static_cast<std::size_t>(k) * nsku + s]) consider(s, shared[static_cast<std::size_t>(k)].markup);
-            }
+            const double best_price = ws.best[2 * n + (gray_ok ? 1 : 0)].price;
             if (best_price > 0) ref_price[l] = best_price;  // keep round one's when sold out
             if (best_price > 0 && budget[l] > 0)
                 demand[l] = static_cast<std::int64_t>(std::floor(budget[l] / best_price));
         }
 
-        // The network: 0 source, 1 sink, then SKUs, labs, shared in/out pairs.
-        detail::TradeNetwork& net = ws.net;
-        net.reset(2 + nsku + nlab);
-        const std::size_t source = 0, sink = 1;
-        const auto sku_node = [&](std::size_t s) { return 2 + s; };
-        const auto lab_node = [&](std::size_t l) { return 2 + nsku + l; };
-        for (std::size_t s = 0; s < nsku; ++s)
-            if (inventory[s] > 0) net.add_arc(source, sku_node(s), inventory[s], 0);
-        auto& direct = ws.direct;
-        direct.clear();
-        for (std::size_t l = 0; l < nlab; ++l) {
-            if (demand[l] <= 0) continue;
-            const auto n = static_cast<std::size_t>(w.labs[l].nation);
-            for (std::size_t s = 0; s < nsku; ++s) {
-                if (inventory[s] <= 0) continue;
-                const Direct d = direct_route[n * nsku + s];
-                if (d == Direct::none) continue;
-                const Route route = d == Direct::domestic ? Route::domestic : Route::legal;
-                direct.push_back({net.add_arc(sku_node(s), lab_node(l), demand[l], direct_cost[s]),
-                                  static_cast<int>(s), static_cast<int>(l), route});
-            }
-            std::int64_t left = demand[l];
-            for (int k = 0; k < kTranches; ++k) {
-                const std::int64_t cap = k + 1 == kTranches ? left : demand[l] / kTranches;
-                left -= cap;
-                if (cap > 0) net.add_arc(lab_node(l), sink, cap, k * tranche_step);
-            }
-        }
-        auto& inflow = ws.inflow;
-        auto& outflow = ws.outflow;
-        inflow.clear();
-        outflow.clear();
-        for (std::size_t k = 0; k < nshared; ++k) {
-            SharedNode& sn = shared[k];
-            sn.in = net.add_node();
-            sn.out = net.add_node();
-            net.add_arc(sn.in, sn.out, *sn.capacity, 0);
-            sn.inflow_begin = inflow.size();
-            for (std::size_t s = 0; s < nsku; ++s)
-                if (takes[k * nsku + s])
-                    inflow.emplace_back(static_cast<int>(s),
-                                        net.add_arc(sku_node(s), sn.in, inventory[s], unit_cost(s, sn.markup)));
-            sn.inflow_end = inflow.size();
-            sn.outflow_begin = outflow.size();
-            const auto serve = [&](std::size_t l) {
-                if (demand[l] <= 0) return;
-                const std::int64_t cap = sn.route == Route::gray
-                    ? static_cast<std::int64_t>(std::floor(w.labs[l].spec->risk_appetite * demand[l]))
-                    : demand[l];
-                if (cap > 0) outflow.emplace_back(static_cast<int>(l), net.add_arc(sn.out, lab_node(l), cap, 0));
-            };
-            if (sn.route == Route::gray) {
-                for (std::size_t l = 0; l < nlab; ++l)
-                    if (gray_serves(sn, w.labs[l])) serve(l);
-            } else {
-                // Licence and cloud nodes serve the labs of their nation (listed in index order).
-                for (const int l : w.nations[static_cast<std::size_t>(sn.nation)].labs) serve(static_cast<std::size_t>(l));
-            }
-            sn.outflow_end = outflow.size();
-        }
-        net.solve(source, sink);
-
-        // Read the flows back as deliveries.
         auto& got = ws.got;
         got.clear();
-        for (const auto& d : direct)
-            if (const auto f = net.flow(d.arc); f > 0)
-                got.push_back({d.sku, d.lab, d.route, -1, f, 0, w.skus[static_cast<std::size_t>(d.sku)].price_usd});
-        for (const auto& sn : shared) {
-            ws.in.clear();
-            ws.out.clear();
-            for (std::size_t a = sn.inflow_begin; a < sn.inflow_end; ++a) ws.in.push_back(net.flow(inflow[a].second));
-            for (std::size_t a = sn.outflow_begin; a < sn.outflow_end; ++a) ws.out.push_back(net.flow(outflow[a].second));
-            decompose(ws);
-            const std::size_t no = ws.out_idx.size();
-            for (std::size_t i = 0; i < ws.in_idx.size(); ++i)
-                for (std::size_t j = 0; j < no; ++j)
-                    if (const std::int64_t x = ws.x[i * no + j]; x > 0) {
-                        const int s = inflow[sn.inflow_begin + ws.in_idx[i]].first;
-                        got.push_back({s, outflow[sn.outflow_begin + ws.out_idx[j]].first, sn.route, sn.via, x, 0,
-                                       w.skus[static_cast<std::size_t>(s)].price_usd * sn.markup});
-                    }
-        }
+        if (mk.clearing == ClearingMechanism::priority) fill_by_priority(w, ws, tranche_step);
+        else fill_by_min_cost_flow(w, ws, tranche_step);
 
         // Budget: a lab that overspent hands back its most expensive chips per unit of value.
         // by_lab[by_lab_start[l] ..) lists the lab's deliveries in delivery order.
@@ -463,7 +723,9 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
     for (std::size_t l = 0; l < nlab; ++l) {
         if (ref_price[l] <= 0 || budget[l] <= 0.01 * budgets[l]) continue;
         const double unmet = budget[l] / ref_price[l];
-        const char* lab_reach = reach.data() + l * nsku;
+        const auto n = static_cast<std::size_t>(w.labs[l].nation);
+        const bool gray_ok = w.labs[l].spec->risk_appetite > 0 && ws.restricted[n];
+        const char* lab_reach = &ws.nation_reach[(2 * n + (gray_ok ? 1 : 0)) * nsku];
         for (std::size_t s = 0; s < nsku; ++s)
             if (lab_reach[s]) res.unmet_units_by_sku[s] += unmet;
     }

@@ -152,6 +152,8 @@ const std::vector<BadCase> kBadCases = {
      "expected a month after start (2023-10), got 2023-10"},
     {"bad_rule_action.yaml", 18, 15, "policy.rules[0].action",
      "expected one of deny, license, allow, got 'ban'"},
+    {"bad_market_clearing.yaml", 6, 13, "market.clearing",
+     "expected one of priority, min_cost_flow, got 'auction'"},
     {"bad_rule_no_chips.yaml", 17, 14, "policy.rules[0].chips",
      "expected at least one of skus, tpp_at_least,"},
     // Uniqueness and name clashes.

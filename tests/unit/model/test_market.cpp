@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <map>
+#include <tuple>
 
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/model/market.hpp"
@@ -109,4 +111,98 @@ TEST_CASE("hub enforcement compounds the hub's own capacity", "[market]") {
     REQUIRE(hub_enforcement(f.w, f.g, singapore) == Approx(1 - 0.5 * 0.75));
     (void)prc;
     (void)india;
+}
+
+namespace {
+
+/// Deliveries summed per (lab, sku, route, via), for comparing allocations.
+std::map<std::tuple<int, int, Route, int>, std::int64_t> by_key(const ClearingResult& r) {
+    std::map<std::tuple<int, int, Route, int>, std::int64_t> out;
+    for (const auto& d : r.deliveries) out[{d.lab, d.sku, d.route, d.via}] += d.units;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("with stock to spare, the priority fill gives every lab what min-cost flow gives it", "[market]") {
+    // No SKU, route or hub allowance binds: each lab buys its cheapest options under both.
+    for (const CalendarMonth month : {CalendarMonth{2023, 6}, CalendarMonth{2025, 6}}) {
+        std::map<std::tuple<int, int, Route, int>, std::int64_t> got[2];
+        for (const auto mechanism : {ClearingMechanism::priority, ClearingMechanism::min_cost_flow}) {
+            Fixture f;
+            f.sc.market.clearing = mechanism;
+            f.build(month);
+            f.w.skus[0].inventory_units = 10'000'000;
+            f.w.skus[2].inventory_units = 10'000'000;
+            got[mechanism == ClearingMechanism::priority ? 0 : 1] = by_key(clear_market(f.w, f.g, {2.0e9, 3.0e8, 1.0e8}));
+        }
+        REQUIRE_FALSE(got[0].empty());
+        REQUIRE(got[0] == got[1]);
+    }
+}
+
+TEST_CASE("the priority fill shares a short SKU pro rata between equal bids", "[market]") {
+    Fixture f;
+    // A second US lab, the same as the first.
+    Lab twin = f.sc.labs[0];
+    twin.name = "us_twin";
+    f.sc.labs.push_back(twin);
+    f.build({2023, 6});
+    f.w.skus[0].inventory_units = 10'001;  // h100: an odd number, to be split between two
+    f.w.skus[2].inventory_units = 0;
+    const ClearingResult r = clear_market(f.w, f.g, {2.0e9, 0.0, 0.0, 2.0e9});
+    std::int64_t first = 0, second = 0;
+    for (const auto& d : r.deliveries) {
+        if (d.lab == usa_lab) first += d.units;
+        if (d.lab == 3) second += d.units;
+    }
+    REQUIRE(first + second == 10'001);  // all sold: each lab wants 80,000
+    REQUIRE(std::abs(first - second) <= 1);
+}
+
+TEST_CASE("the priority fill serves the cheapest bids first", "[market]") {
+    // Without a rationing step a bid's priority is its cost per H100e: the US lab buys H100s
+    // straight from the supplier, the Chinese lab only through a hub at a mark-up, so a short
+    // supply goes to the US lab, while with enough for both the Chinese lab gets the rest.
+    for (const std::int64_t h100 : {30'000, 200'000}) {
+        Fixture f;
+        f.sc.market.rationing_step = 0;
+        f.build({2023, 6});
+        f.w.skus[0].inventory_units = h100;
+        f.w.skus[2].inventory_units = 0;
+        f.g.remote_open = false;
+        const ClearingResult r = clear_market(f.w, f.g, {2.0e9, 3.0e9, 0.0});  // US wants 80,000
+        std::int64_t us = 0, cn = 0;
+        for (const auto& d : r.deliveries) {
+            if (d.lab == usa_lab) us += d.units;
+            if (d.lab == cn_lab) {
+                REQUIRE(d.route == Route::gray);
+                cn += d.units;
+            }
+        }
+        if (h100 < 80'000) {
+            REQUIRE(us == h100);
+            REQUIRE(cn == 0);
+        } else {
+            REQUIRE(us == 80'000);
+            REQUIRE(cn > 0);
+            REQUIRE(cn <= 20'000);  // Singapore's hub capacity before enforcement
+        }
+    }
+}
+
+TEST_CASE("a compliant variant is sold only where its parent may not be", "[market]") {
+    // China, denied the H100 in mid-2023, may buy the H20; the US (its home) and India, which
+    // may buy the H100, are not its market.
+    Fixture f;
+    f.build({2023, 6});
+    f.w.skus[1].inventory_units = 1'000'000;
+    const ClearingResult r = clear_market(f.w, f.g, {2.0e9, 3.0e9, 1.0e9});
+    std::int64_t cn_h20 = 0;
+    for (const auto& d : r.deliveries)
+        if (d.sku == 1) {
+            REQUIRE(d.lab == cn_lab);
+            cn_h20 += d.units;
+        }
+    REQUIRE(cn_h20 > 0);
 }

@@ -42,7 +42,9 @@ void require_identical(const MemoryRecorder& a, const MemoryRecorder& b) {
 
 TEST_CASE("chips and money are conserved every month and no stock goes negative", "[simulation]") {
     const std::string file = GENERATE(as<std::string>{}, "tests/data/minimal.yaml", "scenarios/baseline.yaml");
-    const Scenario sc = load(file);
+    const auto clearing = GENERATE(ClearingMechanism::priority, ClearingMechanism::min_cost_flow);
+    Scenario sc = load(file);
+    sc.market.clearing = clearing;
     Simulation sim(sc);
     while (!sim.finished()) {
         (void)sim.step();

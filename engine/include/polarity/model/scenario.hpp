@@ -76,8 +76,15 @@ struct ParadigmSettings {
     double rl_share_of_training = 0.1;        ///< `rl_share_of_training`, share of training compute spent on RL
 };
 
+/// How the market allocates chips each round (docs/model.md, "Market clearing").
+enum class ClearingMechanism {
+    priority,       ///< cheapest bids first, ties shared pro rata (linear in bids)
+    min_cost_flow,  ///< Boost.Graph min-cost max-flow (successive shortest paths)
+};
+
 /// YAML `market:` — routes and demand.
 struct MarketSettings {
+    ClearingMechanism clearing = ClearingMechanism::priority;  ///< `clearing`
     double gray_premium = 0.5;                    ///< `gray_premium`, price mark-up through a hub at zero enforcement
     double gray_premium_per_enforcement = 1.5;    ///< `gray_premium_per_enforcement`, extra mark-up per unit enforcement
     double gray_detection_scale_units = 2.0e5;    ///< `gray_detection_scale_units`, monthly volume at which detection ~ enforcement*63%
