@@ -2,14 +2,14 @@
 /// @file
 /// Phase 4 of a month: market clearing on the trade network.
 ///
-/// Mechanism (docs/model.md, "Market clearing"): each month a flow network is built with
-/// Boost.Graph — source → SKU (inventory) → route → lab → sink — and solved by min-cost
-/// max-flow (successive shortest paths), with integer chip flows and integer costs in USD per
-/// H100-equivalent of value. Routes: legal and domestic arcs go straight from SKU to lab; a
-/// licence (rule × nation), a hub and a remote-access cloud are capacity-limited nodes that
-/// many SKUs and labs share. Lab demand enters as four equal tranches of rising cost, so under
-/// scarcity chips are rationed across labs instead of going first-come. Clearing runs in two
-/// rounds: after each, a lab whose deliveries cost more than its budget hands back its most
+/// Mechanism (docs/model.md, "Market clearing"): chips move from SKUs' inventories to labs along
+/// routes — legal and domestic straight from the supplier; a licence (rule × nation), a hub
+/// (gray) and a remote-access cloud are capacity-limited routes many SKUs and labs share. Costs
+/// are integers in USD per H100-equivalent of value; a lab's demand enters as four tranches of
+/// rising cost, so under scarcity chips are rationed across labs instead of going first-come.
+/// Allocation is `market.clearing`: the priority fill (cheapest bids first, equal bids pro rata;
+/// the default) or Boost.Graph min-cost max-flow (successive shortest paths). Clearing runs in
+/// two rounds: after each, a lab whose deliveries cost more than its budget hands back its most
 /// expensive chips; round two spends what is left. Seizures on the gray market are drawn last.
 
 #include <cstdint>
