@@ -1,6 +1,7 @@
 #include "polarity/model/market.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <tuple>
 
@@ -39,8 +40,12 @@ struct DirectArc {
 /// flow network's arc cost): straight from the supplier or through shared node `node`.
 struct Option {
     std::int64_t cost;
+    double price_usd;     // per chip on this route (SKU price x mark-up)
+    double value_cost;    // price_usd / value_h100e, unrounded: what demand weighs
     int sku;
-    int node;  // index into the round's shared nodes; -1 for the direct route
+    int node;             // index into the round's shared nodes; -1 for the direct route
+    int via;              // the shared node's via (Delivery::via); -1 for the direct route
+    int gray_slot;        // position of the hub among the round's gray nodes; -1 if not gray
     Route route;
     std::uint32_t order;  // position in weighing order (SKU order; direct, licences, hubs, clouds)
 };
@@ -49,20 +54,20 @@ struct Option {
 struct BestOffer {
     double cost = 0;   // USD per H100e of value
     double price = 0;  // USD per chip; 0: nothing on offer
+    std::uint32_t order = 0;
 };
 
 /// A lab's demand tranche bidding at one of its options: what the priority fill queues.
 struct Bid {
     std::int64_t key;     // option cost + tranche * tranche step
-    int lab;
-    int tranche;
-    std::uint32_t option; // position in the lab's nation's option list
+    std::uint32_t slot;   // lab * kTranches + tranche: the tranche, and the order of equal keys
+    std::uint32_t option; // index into the round's options
 };
 
 /// Bids come out cheapest first; equal keys by lab, then tranche (the order of a batch).
 struct LaterBid {
     bool operator()(const Bid& a, const Bid& b) const {
-        return std::tie(a.key, a.lab, a.tranche) > std::tie(b.key, b.lab, b.tranche);
+        return a.key != b.key ? a.key > b.key : a.slot > b.slot;
     }
 };
 
@@ -97,10 +102,15 @@ struct Workspace {
     std::vector<std::size_t> options_start;            // [nation] .. [nation + 1]
     std::vector<Bid> bids, batch;
     std::vector<std::int64_t> tranche_left;            // [lab * kTranches + tranche]
-    std::vector<std::int64_t> inv_left, node_left, gray_left;  // gray: [lab * gray nodes + slot]
-    std::vector<std::int64_t> inv_asked, node_asked, gray_asked, granted;
+    // Constraints, in one index space: SKU stocks [0, nsku), shared-node capacities
+    // [nsku, nsku + nshared), labs' hub allowances (lab * gray nodes + gray slot) after those.
+    std::vector<std::int64_t> left, asked;
+    std::vector<std::array<std::uint32_t, 3>> bid_constraints;  // of each bid of a batch
+    std::vector<std::uint8_t> bid_nconstraints;
+    std::vector<std::int64_t> granted;
     std::vector<int> gray_slot;                         // [shared node] position in gray_nodes, or -1
     std::vector<char> nation_buys;                      // [nation] some lab has demand this round
+    std::vector<int> lab_nation;
 };
 
 Workspace& workspace() {
@@ -183,14 +193,16 @@ void gather_offers(const World& w, Workspace& ws) {
             if (ws.inventory[s] <= 0) continue;
             const auto add = [&](int k, Route route) {
                 const double markup = k < 0 ? 1.0 : shared[static_cast<std::size_t>(k)].markup;
-                options.push_back({unit_cost(w, s, markup), static_cast<int>(s), k, route,
-                                   static_cast<std::uint32_t>(options.size() - start[n])});
                 const double price = w.skus[s].price_usd * markup;
-                const double cost = price / w.skus[s].value_h100e;
+                options.push_back({unit_cost(w, s, markup), price, price / w.skus[s].value_h100e, static_cast<int>(s), k,
+                                   k < 0 ? -1 : shared[static_cast<std::size_t>(k)].via,
+                                   k < 0 ? -1 : ws.gray_slot[static_cast<std::size_t>(k)], route,
+                                   static_cast<std::uint32_t>(options.size() - start[n])});
+                const Option& o = options.back();
                 for (int gray = route == Route::gray ? 1 : 0; gray < 2; ++gray) {
                     reach[static_cast<std::size_t>(gray) * nsku + s] = 1;
                     BestOffer& b = best[gray];
-                    if (b.price == 0 || cost < b.cost) b = {cost, price};
+                    if (b.price == 0 || o.value_cost < b.cost) b = {o.value_cost, price, o.order};
                 }
             };
             if (const Direct d = ws.direct_route[n * nsku + s]; d != Direct::none)
@@ -209,85 +221,110 @@ void gather_offers(const World& w, Workspace& ws) {
     start[nnat] = options.size();
 }
 
+/// Round two of the priority fill: the best values among round one's offers that are still
+/// open (stock and route capacity left), equal to what gather_offers would find anew: the
+/// cheapest, and of equal costs the first in weighing order.
+void refresh_best_offers(const World& w, Workspace& ws) {
+    const std::size_t nnat = w.nations.size();
+    ws.best.assign(2 * nnat, BestOffer{});
+    for (std::size_t n = 0; n < nnat; ++n) {
+        BestOffer* best = &ws.best[2 * n];
+        for (std::size_t i = ws.options_start[n]; i < ws.options_start[n + 1]; ++i) {
+            const Option& o = ws.options[i];
+            if (ws.inventory[static_cast<std::size_t>(o.sku)] <= 0) continue;
+            if (o.node >= 0 && *ws.shared[static_cast<std::size_t>(o.node)].capacity <= 0) continue;
+            for (int gray = o.route == Route::gray ? 1 : 0; gray < 2; ++gray) {
+                BestOffer& b = best[gray];
+                if (b.price == 0 || o.value_cost < b.cost || (o.value_cost == b.cost && o.order < b.order))
+                    b = {o.value_cost, o.price_usd, o.order};
+            }
+        }
+    }
+}
+
 /// The priority fill (docs/model.md, "Market clearing"): every lab tranche bids at its cheapest
 /// option that still has stock and route capacity; the cheapest bids are served first, bids of
 /// equal cost together, pro rata where they ask more of a SKU or route than is left; a bid cut
 /// short moves on to its next cheapest option. Appends one delivery per served bid to ws.got.
 void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) {
     const std::size_t nsku = w.skus.size(), nlab = w.labs.size(), nnat = w.nations.size();
-    const auto& shared = ws.shared;
-    const std::size_t nshared = shared.size();
+    const std::size_t nshared = ws.shared.size();
     const std::size_t ngray = ws.gray_nodes.size();
+    const auto& demand = ws.demand;
 
     // Each buying nation's options, cheapest first; equal costs keep their weighing order.
     auto& options = ws.options;
     const auto& start = ws.options_start;
+    auto& lab_nation = ws.lab_nation;
+    lab_nation.resize(nlab);
     auto& wants = ws.nation_buys;
     wants.assign(nnat, 0);
-    for (std::size_t l = 0; l < nlab; ++l)
-        if (ws.demand[l] > 0) wants[static_cast<std::size_t>(w.labs[l].nation)] = 1;
+    for (std::size_t l = 0; l < nlab; ++l) {
+        lab_nation[l] = w.labs[l].nation;
+        if (demand[l] > 0) wants[static_cast<std::size_t>(lab_nation[l])] = 1;
+    }
     for (std::size_t n = 0; n < nnat; ++n)
-        if (wants[n])
+        if (wants[n] && start[n + 1] - start[n] > 1)
             std::sort(options.begin() + static_cast<std::ptrdiff_t>(start[n]),
                       options.begin() + static_cast<std::ptrdiff_t>(start[n + 1]),
-                      [](const Option& a, const Option& b) { return std::tie(a.cost, a.order) < std::tie(b.cost, b.order); });
+                      [](const Option& a, const Option& b) { return a.cost != b.cost ? a.cost < b.cost : a.order < b.order; });
 
     // What is left to sell and to buy, in this round.
-    auto& inv_left = ws.inv_left;
-    inv_left.assign(ws.inventory.begin(), ws.inventory.end());
-    auto& node_left = ws.node_left;
-    node_left.resize(nshared);
-    for (std::size_t k = 0; k < nshared; ++k) node_left[k] = *shared[k].capacity;
-    auto& gray_slot = ws.gray_slot;
-    gray_slot.assign(nshared, -1);
-    for (std::size_t i = 0; i < ngray; ++i) gray_slot[static_cast<std::size_t>(ws.gray_nodes[i])] = static_cast<int>(i);
-    auto& gray_left = ws.gray_left;  // a lab takes at most risk_appetite x demand through each hub
-    gray_left.assign(nlab * ngray, 0);
+    const std::size_t gray_base = nsku + nshared;
+    auto& left = ws.left;
+    left.resize(gray_base + nlab * ngray);
+    std::copy(ws.inventory.begin(), ws.inventory.end(), left.begin());
+    for (std::size_t k = 0; k < nshared; ++k) left[nsku + k] = *ws.shared[k].capacity;
     auto& tranche_left = ws.tranche_left;
     tranche_left.assign(nlab * kTranches, 0);
     for (std::size_t l = 0; l < nlab; ++l) {
-        if (ws.demand[l] <= 0) continue;
-        const auto gray_cap = static_cast<std::int64_t>(std::floor(w.labs[l].spec->risk_appetite * ws.demand[l]));
-        for (std::size_t i = 0; i < ngray; ++i) gray_left[l * ngray + i] = gray_cap;
-        for (int k = 0; k < kTranches; ++k) tranche_left[l * kTranches + k] = tranche_size(ws.demand[l], k);
+        // A lab takes at most risk_appetite x demand through each hub.
+        const auto gray_cap = demand[l] > 0
+            ? static_cast<std::int64_t>(std::floor(w.labs[l].spec->risk_appetite * demand[l])) : 0;
+        std::fill_n(left.begin() + static_cast<std::ptrdiff_t>(gray_base + l * ngray), ngray, gray_cap);
+        if (demand[l] > 0)
+            for (int k = 0; k < kTranches; ++k) tranche_left[l * kTranches + static_cast<std::size_t>(k)] = tranche_size(demand[l], k);
     }
-    const auto gray_index = [&](int lab, int node) {
-        return static_cast<std::size_t>(lab) * ngray + static_cast<std::size_t>(gray_slot[static_cast<std::size_t>(node)]);
+    auto& asked = ws.asked;
+    asked.assign(left.size(), 0);
+
+    // The constraints a lab's purchase through option o draws on.
+    const auto constraints_of = [&](std::size_t lab, const Option& o, std::array<std::uint32_t, 3>& c) {
+        std::uint8_t n = 0;
+        c[n++] = static_cast<std::uint32_t>(o.sku);
+        if (o.node >= 0) c[n++] = static_cast<std::uint32_t>(nsku + static_cast<std::size_t>(o.node));
+        if (o.gray_slot >= 0) c[n++] = static_cast<std::uint32_t>(gray_base + lab * ngray + static_cast<std::size_t>(o.gray_slot));
+        return n;
     };
-    const auto open = [&](int lab, const Option& o) {
-        if (inv_left[static_cast<std::size_t>(o.sku)] <= 0) return false;
+    const auto open = [&](std::size_t lab, const Option& o) {
+        if (left[static_cast<std::size_t>(o.sku)] <= 0) return false;
         if (o.node < 0) return true;
-        if (node_left[static_cast<std::size_t>(o.node)] <= 0) return false;
-        return o.route != Route::gray || gray_left[gray_index(lab, o.node)] > 0;
+        if (left[nsku + static_cast<std::size_t>(o.node)] <= 0) return false;
+        return o.gray_slot < 0 || left[gray_base + lab * ngray + static_cast<std::size_t>(o.gray_slot)] > 0;
     };
-    // Queues a tranche at its first open option from position `from`, if any.
+    // Queues a tranche at its first open option from index `from` of its nation's, if any.
     auto& bids = ws.bids;
     bids.clear();
-    const auto bid_from = [&](int lab, int tranche, std::size_t from) {
-        const std::size_t n = static_cast<std::size_t>(w.labs[static_cast<std::size_t>(lab)].nation);
-        for (std::size_t i = start[n] + from; i < start[n + 1]; ++i)
+    const auto bid_from = [&](std::uint32_t slot, std::size_t from) {
+        const std::size_t lab = slot / kTranches;
+        const auto n = static_cast<std::size_t>(lab_nation[lab]);
+        const std::int64_t step = static_cast<std::int64_t>(slot % kTranches) * tranche_step;
+        for (std::size_t i = from; i < start[n + 1]; ++i)
             if (open(lab, options[i])) {
-                bids.push_back({options[i].cost + tranche * tranche_step, lab, tranche,
-                                static_cast<std::uint32_t>(i - start[n])});
+                bids.push_back({options[i].cost + step, slot, static_cast<std::uint32_t>(i)});
                 std::push_heap(bids.begin(), bids.end(), LaterBid{});
                 return;
             }
     };
     for (std::size_t l = 0; l < nlab; ++l)
-        for (int k = 0; k < kTranches; ++k)
-            if (tranche_left[l * kTranches + static_cast<std::size_t>(k)] > 0) bid_from(static_cast<int>(l), k, 0);
+        for (std::size_t k = 0; k < kTranches; ++k)
+            if (tranche_left[l * kTranches + k] > 0)
+                bid_from(static_cast<std::uint32_t>(l * kTranches + k), start[static_cast<std::size_t>(lab_nation[l])]);
 
-    auto& inv_asked = ws.inv_asked;
-    auto& node_asked = ws.node_asked;
-    auto& gray_asked = ws.gray_asked;
-    inv_asked.assign(nsku, 0);
-    node_asked.assign(nshared, 0);
-    gray_asked.assign(nlab * ngray, 0);
     auto& batch = ws.batch;
     auto& granted = ws.granted;
-    const auto option_of = [&](const Bid& b) -> const Option& {
-        return options[start[static_cast<std::size_t>(w.labs[static_cast<std::size_t>(b.lab)].nation)] + b.option];
-    };
+    auto& cons = ws.bid_constraints;
+    auto& ncons = ws.bid_nconstraints;
     while (!bids.empty()) {
         // The batch: every bid at the lowest cost, in (lab, tranche) order.
         batch.clear();
@@ -297,69 +334,55 @@ void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) 
             batch.push_back(bids.back());
             bids.pop_back();
         }
-        // What the batch asks of each SKU, route and lab-hub allowance.
-        for (const Bid& b : batch) {
-            const Option& o = option_of(b);
-            const std::int64_t ask = tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)];
-            inv_asked[static_cast<std::size_t>(o.sku)] += ask;
-            if (o.node >= 0) node_asked[static_cast<std::size_t>(o.node)] += ask;
-            if (o.route == Route::gray) gray_asked[gray_index(b.lab, o.node)] += ask;
+        const std::size_t nb = batch.size();
+        cons.resize(nb);
+        ncons.resize(nb);
+        granted.resize(nb);
+        // What the batch asks of each constraint.
+        for (std::size_t i = 0; i < nb; ++i) {
+            ncons[i] = constraints_of(batch[i].slot / kTranches, options[batch[i].option], cons[i]);
+            const std::int64_t ask = tranche_left[batch[i].slot];
+            for (std::uint8_t c = 0; c < ncons[i]; ++c) asked[cons[i][c]] += ask;
         }
         // Pro rata: each bid gets its ask scaled by the tightest of its constraints, rounded
         // down, so no constraint is overdrawn. (Products of chip counts stay far below 2^63.)
-        const auto scaled = [](std::int64_t grant, std::int64_t ask, std::int64_t asked, std::int64_t left) {
-            return asked > left ? std::min(grant, static_cast<std::int64_t>(static_cast<long double>(ask) * left / asked))
-                                : grant;
-        };
-        granted.assign(batch.size(), 0);
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const Bid& b = batch[i];
-            const Option& o = option_of(b);
-            const std::int64_t ask = tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)];
-            std::int64_t g = scaled(ask, ask, inv_asked[static_cast<std::size_t>(o.sku)], inv_left[static_cast<std::size_t>(o.sku)]);
-            if (o.node >= 0) g = scaled(g, ask, node_asked[static_cast<std::size_t>(o.node)], node_left[static_cast<std::size_t>(o.node)]);
-            if (o.route == Route::gray) g = scaled(g, ask, gray_asked[gray_index(b.lab, o.node)], gray_left[gray_index(b.lab, o.node)]);
+        bool short_somewhere = false;
+        for (std::size_t i = 0; i < nb; ++i) {
+            const std::int64_t ask = tranche_left[batch[i].slot];
+            std::int64_t g = ask;
+            for (std::uint8_t c = 0; c < ncons[i]; ++c) {
+                const std::int64_t a = asked[cons[i][c]], l = left[cons[i][c]];
+                if (a > l) {
+                    g = std::min(g, static_cast<std::int64_t>(static_cast<long double>(ask) * l / a));
+                    short_somewhere = true;
+                }
+            }
             granted[i] = g;
         }
-        const auto take = [&](std::size_t i, std::int64_t units) {
-            const Bid& b = batch[i];
-            const Option& o = option_of(b);
-            inv_left[static_cast<std::size_t>(o.sku)] -= units;
-            if (o.node >= 0) node_left[static_cast<std::size_t>(o.node)] -= units;
-            if (o.route == Route::gray) gray_left[gray_index(b.lab, o.node)] -= units;
-            tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)] -= units;
-        };
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const Option& o = option_of(batch[i]);
-            inv_asked[static_cast<std::size_t>(o.sku)] = 0;
-            if (o.node >= 0) node_asked[static_cast<std::size_t>(o.node)] = 0;
-            if (o.route == Route::gray) gray_asked[gray_index(batch[i].lab, o.node)] = 0;
-            take(i, granted[i]);
+        for (std::size_t i = 0; i < nb; ++i) {
+            for (std::uint8_t c = 0; c < ncons[i]; ++c) {
+                asked[cons[i][c]] = 0;
+                left[cons[i][c]] -= granted[i];
+            }
+            tranche_left[batch[i].slot] -= granted[i];
         }
         // Rounding crumbs, in batch order: each bid takes what its constraints still allow.
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const Bid& b = batch[i];
-            const Option& o = option_of(b);
-            std::int64_t more = tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)];
-            more = std::min(more, inv_left[static_cast<std::size_t>(o.sku)]);
-            if (o.node >= 0) more = std::min(more, node_left[static_cast<std::size_t>(o.node)]);
-            if (o.route == Route::gray) more = std::min(more, gray_left[gray_index(b.lab, o.node)]);
-            if (more <= 0) continue;
-            take(i, more);
-            granted[i] += more;
-        }
-        // Deliveries, then bids cut short move on: one of their constraints is now exhausted.
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            const Bid& b = batch[i];
-            const Option& o = option_of(b);
-            if (granted[i] > 0) {
-                const double markup = o.node < 0 ? 1.0 : shared[static_cast<std::size_t>(o.node)].markup;
-                const int via = o.node < 0 ? -1 : shared[static_cast<std::size_t>(o.node)].via;
-                ws.got.push_back({o.sku, b.lab, o.route, via, granted[i], 0,
-                                  w.skus[static_cast<std::size_t>(o.sku)].price_usd * markup});
+        if (short_somewhere)
+            for (std::size_t i = 0; i < nb; ++i) {
+                std::int64_t more = tranche_left[batch[i].slot];
+                for (std::uint8_t c = 0; c < ncons[i]; ++c) more = std::min(more, left[cons[i][c]]);
+                if (more <= 0) continue;
+                for (std::uint8_t c = 0; c < ncons[i]; ++c) left[cons[i][c]] -= more;
+                tranche_left[batch[i].slot] -= more;
+                granted[i] += more;
             }
-            if (tranche_left[static_cast<std::size_t>(b.lab) * kTranches + static_cast<std::size_t>(b.tranche)] > 0)
-                bid_from(b.lab, b.tranche, b.option + 1);
+        // Deliveries, then bids cut short move on: one of their constraints is now exhausted.
+        for (std::size_t i = 0; i < nb; ++i) {
+            const Bid& b = batch[i];
+            const Option& o = options[b.option];
+            if (granted[i] > 0)
+                ws.got.push_back({o.sku, static_cast<int>(b.slot / kTranches), o.route, o.via, granted[i], 0, o.price_usd});
+            if (tranche_left[b.slot] > 0) bid_from(b.slot, b.option + 1);
         }
     }
 }
@@ -570,60 +593,69 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
     if (remote_for.size() < nnat) remote_for.resize(nnat);
 
     for (int round = 0; round < kRounds; ++round) {
-        // Shared nodes that exist this round.
-        shared.clear();
-        for (std::size_t r = 0; r < nrule; ++r)
+        // Round two of the priority fill keeps round one's routes and offers: stock and route
+        // capacity only fall between rounds, so the offers still open are a subset, in the same
+        // order; only the best values are re-read. (Min-cost flow rebuilds its network.)
+        const bool reuse_offers = round > 0 && mk.clearing == ClearingMechanism::priority;
+        if (!reuse_offers) {
+            // Shared nodes that exist this round.
+            shared.clear();
+            for (std::size_t r = 0; r < nrule; ++r)
+                for (std::size_t n = 0; n < nnat; ++n)
+                    if (licence_cap[r * nnat + n] > 0 && !w.nations[n].labs.empty())
+                        shared.push_back({Route::licensed, static_cast<int>(r), static_cast<int>(n), 1.0,
+                                          &licence_cap[r * nnat + n]});
+            for (int h : w.hubs)
+                if (hub_cap[static_cast<std::size_t>(h)] > 0)
+                    shared.push_back({Route::gray, h, -1, hub_markup[static_cast<std::size_t>(h)],
+                                      &hub_cap[static_cast<std::size_t>(h)]});
             for (std::size_t n = 0; n < nnat; ++n)
-                if (licence_cap[r * nnat + n] > 0 && !w.nations[n].labs.empty())
-                    shared.push_back({Route::licensed, static_cast<int>(r), static_cast<int>(n), 1.0,
-                                      &licence_cap[r * nnat + n]});
-        for (int h : w.hubs)
-            if (hub_cap[static_cast<std::size_t>(h)] > 0)
-                shared.push_back({Route::gray, h, -1, hub_markup[static_cast<std::size_t>(h)],
-                                  &hub_cap[static_cast<std::size_t>(h)]});
-        for (std::size_t n = 0; n < nnat; ++n)
-            if (remote_cap[n] > 0 && !w.nations[n].labs.empty())
-                shared.push_back({Route::remote, static_cast<int>(n), static_cast<int>(n),
-                                  1.0 + mk.remote_markup, &remote_cap[n]});
+                if (remote_cap[n] > 0 && !w.nations[n].labs.empty())
+                    shared.push_back({Route::remote, static_cast<int>(n), static_cast<int>(n),
+                                      1.0 + mk.remote_markup, &remote_cap[n]});
 
-        // Which SKUs a shared node accepts (with stock this round), and which labs it serves:
-        // licence and cloud nodes the labs of their nation, hubs the labs of other restricted
-        // nations that take risks. Per nation, the nodes serving its labs in node order.
-        const std::size_t nshared = shared.size();
-        takes.assign(nshared * nsku, 0);
-        for (auto& v : licensed_for) v.clear();
-        for (auto& v : remote_for) v.clear();
-        gray_nodes.clear();
-        for (std::size_t k = 0; k < nshared; ++k) {
-            const SharedNode& sn = shared[k];
-            for (std::size_t s = 0; s < nsku; ++s) {
-                if (inventory[s] <= 0) continue;
-                bool t = false;
-                switch (sn.route) {
-                    case Route::licensed: {
-                        const SkuAccess& a = g.at(static_cast<int>(s), sn.nation);
-                        t = a.access == Access::license && a.rule == sn.via && sold_in(s, static_cast<std::size_t>(sn.nation));
-                        break;
+            // Which SKUs a shared node accepts (with stock this round), and which labs it serves:
+            // licence and cloud nodes the labs of their nation, hubs the labs of other restricted
+            // nations that take risks. Per nation, the nodes serving its labs in node order.
+            const std::size_t nshared = shared.size();
+            takes.assign(nshared * nsku, 0);
+            for (auto& v : licensed_for) v.clear();
+            for (auto& v : remote_for) v.clear();
+            gray_nodes.clear();
+            for (std::size_t k = 0; k < nshared; ++k) {
+                const SharedNode& sn = shared[k];
+                for (std::size_t s = 0; s < nsku; ++s) {
+                    if (inventory[s] <= 0) continue;
+                    bool t = false;
+                    switch (sn.route) {
+                        case Route::licensed: {
+                            const SkuAccess& a = g.at(static_cast<int>(s), sn.nation);
+                            t = a.access == Access::license && a.rule == sn.via && sold_in(s, static_cast<std::size_t>(sn.nation));
+                            break;
+                        }
+                        case Route::gray:
+                            t = g.at(static_cast<int>(s), sn.via).access == Access::allow && sold_in(s, static_cast<std::size_t>(sn.via));
+                            break;
+                        case Route::remote: t = g.at(static_cast<int>(s), sn.nation).access != Access::allow; break;
+                        default: break;
                     }
-                    case Route::gray:
-                        t = g.at(static_cast<int>(s), sn.via).access == Access::allow && sold_in(s, static_cast<std::size_t>(sn.via));
-                        break;
-                    case Route::remote: t = g.at(static_cast<int>(s), sn.nation).access != Access::allow; break;
+                    takes[k * nsku + s] = t;
+                }
+                switch (sn.route) {
+                    case Route::licensed: licensed_for[static_cast<std::size_t>(sn.nation)].push_back(static_cast<int>(k)); break;
+                    case Route::gray: gray_nodes.push_back(static_cast<int>(k)); break;
+                    case Route::remote: remote_for[static_cast<std::size_t>(sn.nation)].push_back(static_cast<int>(k)); break;
                     default: break;
                 }
-                takes[k * nsku + s] = t;
             }
-            switch (sn.route) {
-                case Route::licensed: licensed_for[static_cast<std::size_t>(sn.nation)].push_back(static_cast<int>(k)); break;
-                case Route::gray: gray_nodes.push_back(static_cast<int>(k)); break;
-                case Route::remote: remote_for[static_cast<std::size_t>(sn.nation)].push_back(static_cast<int>(k)); break;
-                default: break;
-            }
-        }
+            ws.gray_slot.assign(nshared, -1);
+            for (std::size_t i = 0; i < gray_nodes.size(); ++i) ws.gray_slot[static_cast<std::size_t>(gray_nodes[i])] = static_cast<int>(i);
 
+        }
         // Demand: each lab's budget in chips of its nation's best-value option (with the gray
         // market when the lab takes risks and its nation is controlled).
-        gather_offers(w, ws);
+        if (reuse_offers) refresh_best_offers(w, ws);
+        else gather_offers(w, ws);
         demand.assign(nlab, 0);
         for (std::size_t l = 0; l < nlab; ++l) {
             const LabState& lab = w.labs[l];
