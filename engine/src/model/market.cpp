@@ -111,6 +111,9 @@ struct Workspace {
     std::vector<int> gray_slot;                         // [shared node] position in gray_nodes, or -1
     std::vector<char> nation_buys;                      // [nation] some lab has demand this round
     std::vector<int> lab_nation;
+    // Merging the rounds' deliveries.
+    std::vector<std::uint32_t> merge_order, merge_scratch;
+    std::vector<std::size_t> merge_count;
 };
 
 Workspace& workspace() {
@@ -541,6 +544,7 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
         const ExportRule& rule = sc.policy.rules[r];
         if (!g.rule_in_force[r] || rule.action != RuleAction::license) continue;
         for (std::size_t n = 0; n < nnat; ++n) {
+            if (w.nations[n].labs.empty()) continue;  // nobody to hold the licence
             const std::uint64_t entity = r * nnat + n;
             core::Stream rng(sc.run.seed, sc.run.run_index, core::Purpose::licence_approval,
                              static_cast<std::uint64_t>(w.month_index), entity);
@@ -715,12 +719,29 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
         }
     }
 
-    // Merge the rounds: one delivery per (route, via, lab, sku), in that order.
-    std::sort(all.begin(), all.end(), [](const Delivery& a, const Delivery& b) {
-        return std::tie(a.route, a.via, a.lab, a.sku) < std::tie(b.route, b.via, b.lab, b.sku);
-    });
+    // Merge the rounds: one delivery per (route, via, lab, sku), in that order. A radix sort
+    // (stable counting passes on sku, lab, via, route), linear in deliveries; deliveries with the
+    // same key have the same price within a month, so their order does not matter.
+    auto& order = ws.merge_order;
+    auto& scratch = ws.merge_scratch;
+    auto& count = ws.merge_count;
+    order.resize(all.size());
+    scratch.resize(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    const auto pass = [&](std::size_t range, auto digit) {
+        count.assign(range + 1, 0);
+        for (const auto i : order) ++count[digit(all[i]) + 1];
+        for (std::size_t k = 0; k < range; ++k) count[k + 1] += count[k];
+        for (const auto i : order) scratch[count[digit(all[i])]++] = i;
+        order.swap(scratch);
+    };
+    pass(nsku, [](const Delivery& d) { return static_cast<std::size_t>(d.sku); });
+    pass(nlab, [](const Delivery& d) { return static_cast<std::size_t>(d.lab); });
+    pass(std::max(nnat, nrule) + 1, [](const Delivery& d) { return static_cast<std::size_t>(d.via + 1); });
+    pass(route_count, [](const Delivery& d) { return static_cast<std::size_t>(d.route); });
     ClearingResult res;
-    for (const auto& d : all) {
+    for (const auto i : order) {
+        const Delivery& d = all[i];
         if (!res.deliveries.empty()) {
             Delivery& last = res.deliveries.back();
             if (last.route == d.route && last.via == d.via && last.lab == d.lab && last.sku == d.sku) {
