@@ -100,7 +100,7 @@ struct Workspace {
     // Priority fill.
     std::vector<Option> options;                       // per nation; sorted cheapest first by the fill
     std::vector<std::size_t> options_start;            // [nation] .. [nation + 1]
-    std::vector<Bid> bids, batch;
+    std::vector<Bid> bids, moved_bids, batch;
     std::vector<std::int64_t> tranche_left;            // [lab * kTranches + tranche]
     // Constraints, in one index space: SKU stocks [0, nsku), shared-node capacities
     // [nsku, nsku + nshared), labs' hub allowances (lab * gray nodes + gray slot) after those.
@@ -305,38 +305,50 @@ void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) 
         if (left[nsku + static_cast<std::size_t>(o.node)] <= 0) return false;
         return o.gray_slot < 0 || left[gray_base + lab * ngray + static_cast<std::size_t>(o.gray_slot)] > 0;
     };
-    // Queues a tranche at its first open option from index `from` of its nation's, if any.
-    auto& bids = ws.bids;
-    bids.clear();
-    const auto bid_from = [&](std::uint32_t slot, std::size_t from) {
+    // A tranche's bid at its first open option from index `from` of its nation's, if any.
+    const auto bid_from = [&](std::uint32_t slot, std::size_t from, std::vector<Bid>& into) {
         const std::size_t lab = slot / kTranches;
         const auto n = static_cast<std::size_t>(lab_nation[lab]);
         const std::int64_t step = static_cast<std::int64_t>(slot % kTranches) * tranche_step;
         for (std::size_t i = from; i < start[n + 1]; ++i)
             if (open(lab, options[i])) {
-                bids.push_back({options[i].cost + step, slot, static_cast<std::uint32_t>(i)});
-                std::push_heap(bids.begin(), bids.end(), LaterBid{});
-                return;
+                into.push_back({options[i].cost + step, slot, static_cast<std::uint32_t>(i)});
+                return true;
             }
+        return false;
     };
+    // The queue of bids, cheapest first: the first bids of all tranches, sorted once (most are
+    // served there), and a heap of the bids that moved on.
+    auto& first = ws.bids;
+    auto& moved = ws.moved_bids;
+    first.clear();
+    moved.clear();
     for (std::size_t l = 0; l < nlab; ++l)
         for (std::size_t k = 0; k < kTranches; ++k)
             if (tranche_left[l * kTranches + k] > 0)
-                bid_from(static_cast<std::uint32_t>(l * kTranches + k), start[static_cast<std::size_t>(lab_nation[l])]);
+                bid_from(static_cast<std::uint32_t>(l * kTranches + k), start[static_cast<std::size_t>(lab_nation[l])], first);
+    std::sort(first.begin(), first.end(), [](const Bid& a, const Bid& b) { return LaterBid{}(b, a); });
+    std::size_t next = 0;
 
     auto& batch = ws.batch;
     auto& granted = ws.granted;
     auto& cons = ws.bid_constraints;
     auto& ncons = ws.bid_nconstraints;
-    while (!bids.empty()) {
+    while (next < first.size() || !moved.empty()) {
         // The batch: every bid at the lowest cost, in (lab, tranche) order.
         batch.clear();
-        const std::int64_t key = bids.front().key;
-        while (!bids.empty() && bids.front().key == key) {
-            std::pop_heap(bids.begin(), bids.end(), LaterBid{});
-            batch.push_back(bids.back());
-            bids.pop_back();
+        std::int64_t key = next < first.size() ? first[next].key : moved.front().key;
+        if (!moved.empty()) key = std::min(key, moved.front().key);
+        while (next < first.size() && first[next].key == key) batch.push_back(first[next++]);
+        const std::size_t from_first = batch.size();
+        while (!moved.empty() && moved.front().key == key) {
+            std::pop_heap(moved.begin(), moved.end(), LaterBid{});
+            batch.push_back(moved.back());
+            moved.pop_back();
         }
+        if (from_first > 0 && batch.size() > from_first)  // two runs, each in slot order
+            std::inplace_merge(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(from_first), batch.end(),
+                               [](const Bid& a, const Bid& b) { return a.slot < b.slot; });
         const std::size_t nb = batch.size();
         cons.resize(nb);
         ncons.resize(nb);
@@ -385,7 +397,8 @@ void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) 
             const Option& o = options[b.option];
             if (granted[i] > 0)
                 ws.got.push_back({o.sku, static_cast<int>(b.slot / kTranches), o.route, o.via, granted[i], 0, o.price_usd});
-            if (tranche_left[b.slot] > 0) bid_from(b.slot, b.option + 1);
+            if (tranche_left[b.slot] > 0 && bid_from(b.slot, b.option + 1, moved))
+                std::push_heap(moved.begin(), moved.end(), LaterBid{});
         }
     }
 }
