@@ -2,12 +2,12 @@
 //   build/release/benchmarks/polarity_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // Figures and the machine they came from are in benchmarks/README.md.
 //
-// Two cases take minutes and are registered only when asked for (environment variables):
-//   POLARITY_BENCH_WORLD_FULL=1   BM_WorldRun/96, the whole 96-month world run (~6 minutes)
-//   POLARITY_BENCH_10K_LABS=1     BM_MarketClearing/10000 (~9 minutes to simulate the 24 months
-//                                 of set-up, then ~15 s per clearing)
+// One case takes minutes and is registered only when asked for (environment variable):
+//   POLARITY_BENCH_STUDY_MEMORY=1   BM_StudyMemory/N: peak memory of an N-run study (summary
+//                                   output); run each N in its own process, see the README.
 
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <tbb/global_control.h>
 #include <unistd.h>
 
@@ -22,6 +22,7 @@
 #include "polarity/model/market.hpp"
 #include "polarity/model/simulation.hpp"
 #include "polarity/study/runner.hpp"
+#include "polarity/study/summary.hpp"
 
 namespace {
 
@@ -88,8 +89,11 @@ void BM_BaselineMonth(benchmark::State& state) {
 }
 BENCHMARK(BM_BaselineMonth)->Unit(benchmark::kMicrosecond);
 
+/// One clearing in month 24 of the baseline with its labs cloned to range(0), by the mechanism
+/// range(1) (0 the priority fill, 1 min-cost flow).
 void BM_MarketClearing(benchmark::State& state) {
-    const model::Scenario sc = with_labs(static_cast<std::size_t>(state.range(0)));
+    model::Scenario sc = with_labs(static_cast<std::size_t>(state.range(0)));
+    sc.market.clearing = state.range(1) == 0 ? model::ClearingMechanism::priority : model::ClearingMechanism::min_cost_flow;
     model::Simulation sim(sc);
     for (int m = 0; m < 24; ++m) sim.advance();
     model::World w = sim.world();
@@ -98,10 +102,33 @@ void BM_MarketClearing(benchmark::State& state) {
     std::vector<double> budgets;
     for (const auto& l : w.labs) budgets.push_back(l.spec->capex_share * l.cash_usd);
     for (auto _ : state) benchmark::DoNotOptimize(model::clear_market(w, regime, budgets));
-    state.SetComplexityN(state.range(0));
     state.counters["labs"] = static_cast<double>(state.range(0));
+    state.counters["us_per_lab"] = benchmark::Counter(static_cast<double>(state.range(0)) * 1e-6,
+                                                      benchmark::Counter::kIsIterationInvariantRate |
+                                                          benchmark::Counter::kInvert);
+    state.SetLabel(state.range(1) == 0 ? "priority" : "min_cost_flow");
 }
-BENCHMARK(BM_MarketClearing)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MarketClearing)
+    ->Args({10, 0})->Args({100, 0})->Args({1000, 0})->Args({10000, 0})
+    ->Args({10, 1})->Args({100, 1})->Args({1000, 1})
+    ->Unit(benchmark::kMicrosecond);
+
+/// A whole month loop at scale: the first 24 months of the baseline with its labs cloned to
+/// range(0). The cost per lab-month should not grow with the number of labs.
+void BM_LabScaling(benchmark::State& state) {
+    const model::Scenario sc = with_labs(static_cast<std::size_t>(state.range(0)));
+    constexpr int kMonths = 24;
+    for (auto _ : state) {
+        model::Simulation sim(sc);
+        for (int m = 0; m < kMonths; ++m) sim.advance();
+        benchmark::DoNotOptimize(sim.world().month_index);
+    }
+    state.counters["labs"] = static_cast<double>(state.range(0));
+    state.counters["us_per_lab_month"] = benchmark::Counter(static_cast<double>(state.range(0)) * kMonths * 1e-6,
+                                                            benchmark::Counter::kIsIterationInvariantRate |
+                                                                benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_LabScaling)->Arg(14)->Arg(140)->Arg(1400)->Arg(14000)->Unit(benchmark::kMillisecond);
 
 /// The world-scale scenario (about 190 nations, 2,000 labs, 30 suppliers, the baseline's policy),
 /// generated once per process by scenarios/generate_world.py into the temporary folder.
@@ -136,7 +163,7 @@ void BM_WorldRun(benchmark::State& state) {
     state.counters["months"] = static_cast<double>(months);
     state.SetLabel("world scenario, first " + std::to_string(months) + " months");
 }
-BENCHMARK(BM_WorldRun)->Arg(12)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_WorldRun)->Arg(96)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_WorldMonth(benchmark::State& state) {
     const model::Scenario* w = world();
@@ -158,20 +185,6 @@ void BM_WorldMonth(benchmark::State& state) {
 // Fixed iterations: the set-up (a year of the world) is not repeated to size the run.
 BENCHMARK(BM_WorldMonth)->Arg(12)->Unit(benchmark::kMillisecond)->Iterations(3);
 
-/// The long cases, registered only on request (see the top of this file).
-[[maybe_unused]] const bool long_cases = [] {
-    const auto requested = [](const char* name) {
-        const char* e = std::getenv(name);
-        return e != nullptr && std::string(e) == "1";
-    };
-    if (requested("POLARITY_BENCH_WORLD_FULL"))
-        benchmark::RegisterBenchmark("BM_WorldRun", BM_WorldRun)->Arg(96)->Unit(benchmark::kSecond)->Iterations(1);
-    if (requested("POLARITY_BENCH_10K_LABS"))
-        benchmark::RegisterBenchmark("BM_MarketClearing", BM_MarketClearing)
-            ->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(1);
-    return true;
-}();
-
 void BM_StudyThroughput(benchmark::State& state) {
     const auto spec = config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml");
     const auto resolve = [&](const std::vector<std::string>& o) { return config::load_scenario_file(spec.scenario_path, o); };
@@ -189,6 +202,37 @@ void BM_StudyThroughput(benchmark::State& state) {
     state.counters["threads"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_StudyThroughput)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// Peak resident memory of an N-run enforcement study with summary output, in its own process:
+/// the journal holds the runs on disk and the summary reads them back in bounded blocks, so
+/// memory should not grow with N. One iteration; registered on request (see the top).
+void BM_StudyMemory(benchmark::State& state) {
+    const auto spec = config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml");
+    const auto resolve = [&](const std::vector<std::string>& o) { return config::load_scenario_file(spec.scenario_path, o); };
+    const std::size_t arms = spec.arms.size();
+    const auto per_arm = static_cast<int>((static_cast<std::size_t>(state.range(0)) + arms - 1) / arms);
+    const auto dir = std::filesystem::temp_directory_path();
+    std::size_t runs = 0;
+    for (auto _ : state) {
+        const auto plan = study::plan_study(spec, resolve, per_arm);
+        const auto path = dir / ("polarity_bench_mem_" + std::to_string(::getpid()) + ".journal");
+        study::Journal journal(path, plan.fingerprint, plan.layout.size(), false, true);
+        runs = study::execute_study(plan, journal, {});
+        benchmark::DoNotOptimize(study::summarize(plan, journal, runs));
+        journal.remove();
+    }
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    state.counters["runs"] = static_cast<double>(runs);
+    state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB
+}
+[[maybe_unused]] const bool study_memory_registered = [] {
+    const char* e = std::getenv("POLARITY_BENCH_STUDY_MEMORY");
+    if (e != nullptr && std::string(e) == "1")
+        benchmark::RegisterBenchmark("BM_StudyMemory", BM_StudyMemory)
+            ->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kSecond)->Iterations(1);
+    return true;
+}();
 
 void BM_Hdf5Write(benchmark::State& state) {
     model::MemoryRecorder mem;
