@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <tuple>
 
 #include "polarity/core/random.hpp"
@@ -64,12 +65,6 @@ struct Bid {
     std::uint32_t option; // index into the round's options
 };
 
-/// Bids come out cheapest first; equal keys by lab, then tranche (the order of a batch).
-struct LaterBid {
-    bool operator()(const Bid& a, const Bid& b) const {
-        return a.key != b.key ? a.key > b.key : a.slot > b.slot;
-    }
-};
 
 /// Route of a direct arc from a SKU to a nation's labs.
 enum class Direct : char { none, domestic, legal };
@@ -100,7 +95,7 @@ struct Workspace {
     // Priority fill.
     std::vector<Option> options;                       // per nation; sorted cheapest first by the fill
     std::vector<std::size_t> options_start;            // [nation] .. [nation + 1]
-    std::vector<Bid> bids, moved_bids, batch;
+    std::vector<Bid> bids, moved_bids, fresh_bids, merged_bids, batch;
     std::vector<std::int64_t> tranche_left;            // [lab * kTranches + tranche]
     // Constraints, in one index space: SKU stocks [0, nsku), shared-node capacities
     // [nsku, nsku + nshared), labs' hub allowances (lab * gray nodes + gray slot) after those.
@@ -317,35 +312,36 @@ void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) 
             }
         return false;
     };
-    // The queue of bids, cheapest first: the first bids of all tranches, sorted once (most are
-    // served there), and a heap of the bids that moved on.
+    // The queue of bids, cheapest first, in two sorted lists: the first bids of all tranches,
+    // sorted once (most are served there), and the bids that moved on, into which each batch's
+    // movers are merged.
+    const auto earlier = [](const Bid& a, const Bid& b) { return a.key != b.key ? a.key < b.key : a.slot < b.slot; };
     auto& first = ws.bids;
     auto& moved = ws.moved_bids;
+    auto& fresh = ws.fresh_bids;
+    auto& merged = ws.merged_bids;
     first.clear();
     moved.clear();
+    std::size_t moved_next = 0;
     for (std::size_t l = 0; l < nlab; ++l)
         for (std::size_t k = 0; k < kTranches; ++k)
             if (tranche_left[l * kTranches + k] > 0)
                 bid_from(static_cast<std::uint32_t>(l * kTranches + k), start[static_cast<std::size_t>(lab_nation[l])], first);
-    std::sort(first.begin(), first.end(), [](const Bid& a, const Bid& b) { return LaterBid{}(b, a); });
+    std::sort(first.begin(), first.end(), earlier);
     std::size_t next = 0;
 
     auto& batch = ws.batch;
     auto& granted = ws.granted;
     auto& cons = ws.bid_constraints;
     auto& ncons = ws.bid_nconstraints;
-    while (next < first.size() || !moved.empty()) {
+    while (next < first.size() || moved_next < moved.size()) {
         // The batch: every bid at the lowest cost, in (lab, tranche) order.
         batch.clear();
-        std::int64_t key = next < first.size() ? first[next].key : moved.front().key;
-        if (!moved.empty()) key = std::min(key, moved.front().key);
+        std::int64_t key = next < first.size() ? first[next].key : moved[moved_next].key;
+        if (moved_next < moved.size()) key = std::min(key, moved[moved_next].key);
         while (next < first.size() && first[next].key == key) batch.push_back(first[next++]);
         const std::size_t from_first = batch.size();
-        while (!moved.empty() && moved.front().key == key) {
-            std::pop_heap(moved.begin(), moved.end(), LaterBid{});
-            batch.push_back(moved.back());
-            moved.pop_back();
-        }
+        while (moved_next < moved.size() && moved[moved_next].key == key) batch.push_back(moved[moved_next++]);
         if (from_first > 0 && batch.size() > from_first)  // two runs, each in slot order
             std::inplace_merge(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(from_first), batch.end(),
                                [](const Bid& a, const Bid& b) { return a.slot < b.slot; });
@@ -392,13 +388,21 @@ void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) 
                 granted[i] += more;
             }
         // Deliveries, then bids cut short move on: one of their constraints is now exhausted.
+        fresh.clear();
         for (std::size_t i = 0; i < nb; ++i) {
             const Bid& b = batch[i];
             const Option& o = options[b.option];
             if (granted[i] > 0)
                 ws.got.push_back({o.sku, static_cast<int>(b.slot / kTranches), o.route, o.via, granted[i], 0, o.price_usd});
-            if (tranche_left[b.slot] > 0 && bid_from(b.slot, b.option + 1, moved))
-                std::push_heap(moved.begin(), moved.end(), LaterBid{});
+            if (tranche_left[b.slot] > 0) bid_from(b.slot, b.option + 1, fresh);
+        }
+        if (!fresh.empty()) {
+            std::sort(fresh.begin(), fresh.end(), earlier);
+            merged.clear();
+            std::merge(moved.begin() + static_cast<std::ptrdiff_t>(moved_next), moved.end(), fresh.begin(), fresh.end(),
+                       std::back_inserter(merged), earlier);
+            moved.swap(merged);
+            moved_next = 0;
         }
     }
 }
