@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <iterator>
-#include <tuple>
 
 #include "polarity/core/random.hpp"
 #include "trade_network.hpp"
@@ -64,7 +63,6 @@ struct Bid {
     std::uint32_t slot;   // lab * kTranches + tranche: the tranche, and the order of equal keys
     std::uint32_t option; // index into the round's options
 };
-
 
 /// Route of a direct arc from a SKU to a nation's labs.
 enum class Direct : char { none, domestic, legal };
