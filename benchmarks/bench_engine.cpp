@@ -187,10 +187,22 @@ void BM_WorldMonth(benchmark::State& state) {
 // Fixed iterations: the set-up (a year of the world) is not repeated to size the run.
 BENCHMARK(BM_WorldMonth)->Arg(12)->Unit(benchmark::kMillisecond)->Iterations(3);
 
-void BM_StudyThroughput(benchmark::State& state) {
-    const auto spec = config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml");
+/// The enforcement study's file, loaded once (a plan keeps a pointer to it).
+const study::StudySpec& enforcement_study() {
+    static const study::StudySpec spec =
+        config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml");
+    return spec;
+}
+
+/// The enforcement study planned at `per_arm` runs per arm.
+study::StudyPlan plan_enforcement(int per_arm) {
+    const study::StudySpec& spec = enforcement_study();
     const auto resolve = [&](const std::vector<std::string>& o) { return config::load_scenario_file(spec.scenario_path, o); };
-    const auto plan = study::plan_study(spec, resolve, 64);
+    return study::plan_study(spec, resolve, per_arm);
+}
+
+void BM_StudyThroughput(benchmark::State& state) {
+    const auto plan = plan_enforcement(64);
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(state.range(0)));
     const auto dir = std::filesystem::temp_directory_path();
     std::size_t runs = 0;
@@ -209,14 +221,12 @@ BENCHMARK(BM_StudyThroughput)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Us
 /// the journal holds the runs on disk and the summary reads them back in bounded blocks, so
 /// memory should not grow with N. One iteration; registered on request (see the top).
 void BM_StudyMemory(benchmark::State& state) {
-    const auto spec = config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml");
-    const auto resolve = [&](const std::vector<std::string>& o) { return config::load_scenario_file(spec.scenario_path, o); };
-    const std::size_t arms = spec.arms.size();
+    const std::size_t arms = enforcement_study().arms.size();
     const auto per_arm = static_cast<int>((static_cast<std::size_t>(state.range(0)) + arms - 1) / arms);
     const auto dir = std::filesystem::temp_directory_path();
     std::size_t runs = 0;
     for (auto _ : state) {
-        const auto plan = study::plan_study(spec, resolve, per_arm);
+        const auto plan = plan_enforcement(per_arm);
         const auto path = dir / ("polarity_bench_mem_" + std::to_string(::getpid()) + ".journal");
         study::Journal journal(path, plan.fingerprint, plan.layout.size(), false, true);
         runs = study::execute_study(plan, journal, {});

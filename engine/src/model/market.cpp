@@ -64,6 +64,15 @@ struct Bid {
     std::uint32_t option; // index into the round's options
 };
 
+/// The priority order of bids: cheaper first, equal keys by lab, then tranche.
+bool earlier(const Bid& a, const Bid& b) { return a.key != b.key ? a.key < b.key : a.slot < b.slot; }
+
+/// Whether `o` is a better offer than `best` (none yet: price 0): cheaper per H100e of value,
+/// and of equal costs the first in weighing order.
+bool better_offer(const Option& o, const BestOffer& best) {
+    return best.price == 0 || o.value_cost < best.cost || (o.value_cost == best.cost && o.order < best.order);
+}
+
 /// Route of a direct arc from a SKU to a nation's labs.
 enum class Direct : char { none, domestic, legal };
 
@@ -115,6 +124,11 @@ struct Workspace {
 Workspace& workspace() {
     thread_local Workspace ws;
     return ws;
+}
+
+/// Whether a lab looks to the gray market: it takes risks and its nation is controlled.
+bool buys_gray(const Workspace& ws, const LabState& lab) {
+    return lab.spec->risk_appetite > 0 && ws.restricted[static_cast<std::size_t>(lab.nation)];
 }
 
 /// Splits the flow through a shared node into (sku, lab) pairs, proportionally to each lab's
@@ -175,7 +189,6 @@ std::int64_t tranche_size(std::int64_t demand, int k) {
 /// key, stable, so bids generated in slot order come out in (key, slot) order: linear where a
 /// comparison sort spent 14 % of a world-scale month. Few go through std::sort. Same order.
 void sort_bids(std::vector<Bid>& bids, std::vector<Bid>& scratch, std::vector<std::uint32_t>& counts) {
-    const auto earlier = [](const Bid& a, const Bid& b) { return a.key != b.key ? a.key < b.key : a.slot < b.slot; };
     bool in_slot_order = true;
     std::int64_t max_key = 0;
     for (std::size_t i = 0; i < bids.size(); ++i) {
@@ -229,8 +242,7 @@ void gather_offers(const World& w, Workspace& ws) {
                 const Option& o = options.back();
                 for (int gray = route == Route::gray ? 1 : 0; gray < 2; ++gray) {
                     reach[static_cast<std::size_t>(gray) * nsku + s] = 1;
-                    BestOffer& b = best[gray];
-                    if (b.price == 0 || o.value_cost < b.cost) b = {o.value_cost, price, o.order};
+                    if (better_offer(o, best[gray])) best[gray] = {o.value_cost, o.price_usd, o.order};
                 }
             };
             if (const Direct d = ws.direct_route[n * nsku + s]; d != Direct::none)
@@ -262,9 +274,7 @@ void refresh_best_offers(const World& w, Workspace& ws) {
             if (ws.inventory[static_cast<std::size_t>(o.sku)] <= 0) continue;
             if (o.node >= 0 && *ws.shared[static_cast<std::size_t>(o.node)].capacity <= 0) continue;
             for (int gray = o.route == Route::gray ? 1 : 0; gray < 2; ++gray) {
-                BestOffer& b = best[gray];
-                if (b.price == 0 || o.value_cost < b.cost || (o.value_cost == b.cost && o.order < b.order))
-                    b = {o.value_cost, o.price_usd, o.order};
+                if (better_offer(o, best[gray])) best[gray] = {o.value_cost, o.price_usd, o.order};
             }
         }
     }
@@ -349,7 +359,6 @@ void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) 
     // The queue of bids, cheapest first, in two sorted lists: the first bids of all tranches,
     // sorted once (most are served there), and the bids that moved on, into which each batch's
     // movers are merged.
-    const auto earlier = [](const Bid& a, const Bid& b) { return a.key != b.key ? a.key < b.key : a.slot < b.slot; };
     auto& first = ws.bids;
     auto& moved = ws.moved_bids;
     auto& fresh = ws.fresh_bids;
@@ -376,9 +385,13 @@ void fill_by_priority(const World& w, Workspace& ws, std::int64_t tranche_step) 
         while (next < first.size() && first[next].key == key) batch.push_back(first[next++]);
         const std::size_t from_first = batch.size();
         while (moved_next < moved.size() && moved[moved_next].key == key) batch.push_back(moved[moved_next++]);
-        if (from_first > 0 && batch.size() > from_first)  // two runs, each in slot order
-            std::inplace_merge(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(from_first), batch.end(),
-                               [](const Bid& a, const Bid& b) { return a.slot < b.slot; });
+        if (from_first > 0 && batch.size() > from_first) {  // two runs, each in slot order
+            const auto mid = batch.begin() + static_cast<std::ptrdiff_t>(from_first);
+            merged.clear();
+            std::merge(batch.begin(), mid, mid, batch.end(), std::back_inserter(merged),
+                       [](const Bid& a, const Bid& b) { return a.slot < b.slot; });
+            batch.swap(merged);
+        }
         const std::size_t nb = batch.size();
         cons.resize(nb);
         ncons.resize(nb);
@@ -454,7 +467,7 @@ void fill_by_min_cost_flow(const World& w, Workspace& ws, std::int64_t tranche_s
     auto& shared = ws.shared;
     auto& got = ws.got;
     const auto gray_serves = [&](const SharedNode& sn, const LabState& l) {
-        return l.nation != sn.via && l.spec->risk_appetite > 0 && ws.restricted[static_cast<std::size_t>(l.nation)];
+        return l.nation != sn.via && buys_gray(ws, l);
     };
     const std::size_t nshared = shared.size();
     // The network: 0 source, 1 sink, then SKUs, labs, shared in/out pairs.
@@ -705,7 +718,6 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
             }
             ws.gray_slot.assign(nshared, -1);
             for (std::size_t i = 0; i < gray_nodes.size(); ++i) ws.gray_slot[static_cast<std::size_t>(gray_nodes[i])] = static_cast<int>(i);
-
         }
         // Demand: each lab's budget in chips of its nation's best-value option (with the gray
         // market when the lab takes risks and its nation is controlled).
@@ -715,8 +727,7 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
         for (std::size_t l = 0; l < nlab; ++l) {
             const LabState& lab = w.labs[l];
             const auto n = static_cast<std::size_t>(lab.nation);
-            const bool gray_ok = lab.spec->risk_appetite > 0 && restricted[n];
-            const double best_price = ws.best[2 * n + (gray_ok ? 1 : 0)].price;
+            const double best_price = ws.best[2 * n + (buys_gray(ws, lab) ? 1 : 0)].price;
             if (best_price > 0) ref_price[l] = best_price;  // keep round one's when sold out
             if (best_price > 0 && budget[l] > 0)
                 demand[l] = static_cast<std::int64_t>(std::floor(budget[l] / best_price));
@@ -828,8 +839,7 @@ ClearingResult clear_market(const World& w, const Regime& g, const std::vector<d
         if (ref_price[l] <= 0 || budget[l] <= 0.01 * budgets[l]) continue;
         const double unmet = budget[l] / ref_price[l];
         const auto n = static_cast<std::size_t>(w.labs[l].nation);
-        const bool gray_ok = w.labs[l].spec->risk_appetite > 0 && ws.restricted[n];
-        const char* lab_reach = &ws.nation_reach[(2 * n + (gray_ok ? 1 : 0)) * nsku];
+        const char* lab_reach = &ws.nation_reach[(2 * n + (buys_gray(ws, w.labs[l]) ? 1 : 0)) * nsku];
         for (std::size_t s = 0; s < nsku; ++s)
             if (lab_reach[s]) res.unmet_units_by_sku[s] += unmet;
     }
