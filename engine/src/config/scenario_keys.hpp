@@ -134,10 +134,39 @@ struct Keys<model::RunSettings> {
         v.scalar("horizon_months", &S::horizon_months,
                  {.doc = "Number of months simulated.", .unit = "months",
                   .range = Range::closed(1, 1200)});
-        v.scalar("settling_window_months", &S::settling_window_months,
-                 {.doc = "A polarity state must hold this long to be the outcome; at most "
-                         "horizon_months.",
-                  .unit = "months", .range = Range::at_least(1)});
+    }
+};
+
+template <>
+struct Keys<model::PolarityQuestion> {
+    using S = model::PolarityQuestion;
+    static constexpr std::string_view title = "question";
+    static constexpr std::string_view doc =
+        "The pair of blocs the outcome is about: does the leader hold powerful AI alone, with a "
+        "durable lead, or does the rival follow? Other blocs are reported but do not decide it.";
+    template <class V>
+    static void visit(V& v) {
+        v.scalar("leader", &S::leader,
+                 {.doc = "The bloc whose lead is in question.", .refers = Entity::bloc});
+        v.scalar("rival", &S::rival,
+                 {.doc = "The bloc that may follow; must differ from the leader.",
+                  .refers = Entity::bloc});
+        v.list("leader_aligned", &S::leader_aligned,
+               {.doc = "Nations of other blocs whose labs count in the leader's sphere (e.g. a "
+                       "nation that buys under the leader's licences and oversight).",
+                .refers = Entity::nation});
+        v.list("rival_aligned", &S::rival_aligned,
+               {.doc = "Nations of other blocs whose labs count in the rival's sphere.",
+                .refers = Entity::nation});
+        v.scalar("durable_lead_months", &S::durable_lead_months,
+                 {.doc = "The leader's lead is durable (unipolar) when the rival has not crossed "
+                         "the powerful-AI threshold this many months after the leader; crossings "
+                         "closer than this are bipolar.",
+                  .unit = "months", .range = Range::closed(1, 1200)});
+        v.scalar("prehistory_growth_log10_per_year", &S::prehistory_growth_log10_per_year,
+                 {.doc = "Growth of the leader's frontier capability before the start, used only "
+                         "when a lag reaches back past the first month.",
+                  .unit = "log10/year", .range = Range::above(0)});
     }
 };
 
@@ -715,6 +744,8 @@ struct Keys<model::Scenario> {
                                         .need = Need::non_empty});
         v.list("suppliers", &S::suppliers, {.doc = "Chip suppliers."});
         v.list("labs", &S::labs, {.doc = "AI labs.", .need = Need::non_empty});
+        v.section("question", &S::question,
+                  {.doc = "The leader and rival blocs the outcome is about."});
         v.section("policy", &S::policy, {.doc = "The export-control regime."});
         v.list("calibration", &S::calibration,
                {.doc = "Calibration targets."});

@@ -231,19 +231,6 @@ private:
 template <class S>
 void check(S&, MapReader&, Context&) {}
 
-void check(RunSettings& run, MapReader& r, Context&) {
-    if (run.settling_window_months <= run.horizon_months) return;
-    if (r.has("settling_window_months")) {
-        r.at("settling_window_months")
-            .fail("expected an integer " + Range::closed(1, run.horizon_months).describe() +
-                  ", got " + std::to_string(run.settling_window_months));
-    }
-    r.at("horizon_months")
-        .fail("horizon_months " + std::to_string(run.horizon_months) +
-              " is shorter than the default settling_window_months (" +
-              std::to_string(run.settling_window_months) + "); set settling_window_months");
-}
-
 void check(AlgorithmSettings& a, MapReader& r, Context&) {
     if (a.research_factor_min > a.research_factor_max) {
         r.at("research_factor_min")
@@ -364,8 +351,42 @@ void check(CalibrationTarget& t, MapReader& r, Context& ctx) {
     }
 }
 
-void check(Scenario&, MapReader&, Context& ctx) {
+void check(PolarityQuestion& q, MapReader& r, Context& ctx) {
+    if (q.leader == q.rival) r.at(r.has("rival") ? "rival" : "leader").fail("expected the rival to differ from the leader ('" + q.leader + "')");
+    const auto check_aligned = [&](const char* key, const std::vector<std::string>& nations,
+                                   const std::vector<std::string>& other) {
+        if (!r.has(key)) return;
+        const auto list = r.list(key);
+        for (std::size_t i = 0; i < nations.size(); ++i) {
+            const std::string& bloc = ctx.bloc_of_nation[nations[i]];
+            if (bloc == q.leader || bloc == q.rival)
+                list[i].fail("expected a nation of another bloc than the leader and the rival; '" + nations[i] +
+                             "' is in '" + bloc + "'");
+            if (std::find(other.begin(), other.end(), nations[i]) != other.end())
+                list[i].fail("'" + nations[i] + "' is aligned with both the leader and the rival");
+        }
+    };
+    check_aligned("leader_aligned", q.leader_aligned, q.rival_aligned);
+    check_aligned("rival_aligned", q.rival_aligned, {});
+}
+
+void check(Scenario& s, MapReader& r, Context& ctx) {
     for (const auto& v : ctx.variants) check_variant(v, ctx);
+    // The question's defaults (us_aligned, china) name blocs a scenario may not have: then the
+    // first bloc leads and the next one is the rival (none in a one-bloc world). A value
+    // written in the file was checked as a reference when it was read.
+    const auto& blocs = ctx.blocs.names();
+    auto& q = s.question;
+    if (!ctx.blocs.contains(q.leader)) q.leader = blocs.front();
+    if (!ctx.blocs.contains(q.rival)) {
+        q.rival.clear();
+        for (const auto& b : blocs)
+            if (b != q.leader) {
+                q.rival = b;
+                break;
+            }
+    }
+    if (q.leader == q.rival) r.at("question").fail("expected the rival to differ from the leader ('" + q.leader + "')");
 }
 
 template <class S>

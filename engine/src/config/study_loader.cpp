@@ -140,7 +140,9 @@ study::StudySpec read_study(const SourceNode& root, const std::string& path) {
             {"sobol", study::Sampler::sobol},
             {"saltelli", study::Sampler::saltelli}});
     r.optional("common_random_numbers", s.common_random_numbers);
-    r.optional("rival_bloc", s.rival_bloc);
+    if (r.has("rival_bloc"))
+        r.at("rival_bloc").fail("the rival is now declared by the scenario's question.rival (the study's "
+                                "`set: {question.rival: ...}` changes it); remove rival_bloc");
     r.optional("series_runs", s.series_runs, Range::at_least(0));
     if (r.has("bands")) {
         s.bands.clear();

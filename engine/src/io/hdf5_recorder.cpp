@@ -18,6 +18,7 @@
 #include "hdf5_detail.hpp"
 #include "hdf5_write.hpp"
 #include "polarity/core/error.hpp"
+#include "polarity/model/run_outputs.hpp"
 
 namespace polarity::io {
 
@@ -29,7 +30,7 @@ using namespace detail;  // the shared writing helpers of hdf5_write.hpp
 
 namespace {
 
-constexpr const char* kFormat = "polarity-run/1";
+constexpr const char* kFormat = "polarity-run/2";
 constexpr const char* kMonthUnits = "days since 2000-01-01";
 constexpr const char* kNotReached = "not reached";
 
@@ -261,6 +262,7 @@ void Hdf5Recorder::begin(const model::RunHeader& header) {
         write_string_attr(root, "start", format_month(header.start), where);
         write_scalar_attr<int>(root, "horizon_months", H5T_STD_I32LE, H5T_NATIVE_INT,
                                header.horizon_months, where);
+        write_scenario_attributes(root, header.attributes, where);
 
         Handle yaml = write_strings(root, "scenario_yaml", {header.scenario_text}, true, where);
         write_string_attr(yaml.get(), "long_name", "scenario file text (YAML)",
@@ -428,28 +430,54 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
         Handle group = make_handle(H5Gcreate2(root, "outcome", H5P_DEFAULT, gcpl.get(),
                                               H5P_DEFAULT), "H5Gcreate2", og);
         const hid_t g = group.get();
-        write_string_attr(g, "state", model::to_string(outcome.state), og);
-        write_string_attr(g, "final_state", model::to_string(outcome.final_state), og);
-        write_scalar_attr<int>(g, "unipolar_window_months", H5T_STD_I32LE, H5T_NATIVE_INT,
-                               outcome.unipolar_window_months, og);
+        write_string_attr(g, "outcome_name", model::to_string(outcome.label), og);
+        write_string_attr(g, "outcome_description", model::describe(outcome.label), og);
+        write_string_attr(g, "crossing_delay_censoring_name", model::to_string(outcome.delay.censoring), og);
         write_string_attr(g, "leader", outcome.leader, og);
+        write_string_attr(g, "rival", outcome.rival, og);
+        write_scalar_attr<int>(g, "durable_lead_months", H5T_STD_I32LE, H5T_NATIVE_INT, outcome.durable_lead_months, og);
+        write_scalar_attr<int>(g, "months_run", H5T_STD_I32LE, H5T_NATIVE_INT, outcome.months_run, og);
+        write_string_attr(g, "frontier_bloc", outcome.frontier_bloc, og);
+
+        // The year_end axis: the Decembers of the run.
+        std::vector<std::string> year_end_labels;
+        for (const int m : outcome.year_end_month_index)
+            year_end_labels.push_back(format_month(model::CalendarMonth::from_serial(h.start.serial() + m)));
+        Handle year_end = write_strings(g, "year_end", year_end_labels, false, og);
+        write_string_attr(year_end.get(), "long_name", "December of each simulated year (YYYY-MM)", og + "year_end");
+        set_scale(year_end.get(), "year_end", og + "year_end");
+        const std::size_t year_end_scale = scales.add_scale(year_end.get(), og + "year_end");
+
+        // Every per-run output of the table: scalars as attributes, the others as datasets.
+        std::vector<double> values;
+        for (const auto& out : model::run_outputs()) {
+            values.clear();
+            out.values(outcome, values);
+            const std::string at = og + out.name;
+            if (out.axis == model::OutputAxis::none) {
+                if (out.integer)
+                    write_scalar_attr<int>(g, out.name.c_str(), H5T_STD_I32LE, H5T_NATIVE_INT, static_cast<int>(values[0]), og);
+                else
+                    write_scalar_attr<double>(g, out.name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values[0], og);
+                continue;
+            }
+            const std::vector<hsize_t> dims{values.size()};
+            Handle ds;
+            if (out.integer) {
+                std::vector<std::int32_t> ints(values.begin(), values.end());
+                ds = write_numeric(g, out.name, dims, H5T_STD_I32LE, H5T_NATIVE_INT32, ints.data(), false, og);
+            } else {
+                ds = write_numeric(g, out.name, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data(), false, og);
+            }
+            write_units(ds.get(), out.units, out.description, at);
+            scales.attach(ds.get(), {out.axis == model::OutputAxis::bloc ? bloc_scale : year_end_scale}, at);
+        }
 
         std::vector<std::string> crossing_date;
         for (const int idx : outcome.crossing_month_index) {
             crossing_date.push_back(
                 idx < 0 ? kNotReached
                         : format_month(model::CalendarMonth::from_serial(h.start.serial() + idx)));
-        }
-        const std::vector<hsize_t> bloc_dims{n_blocs};
-        {
-            std::vector<std::int32_t> idx(outcome.crossing_month_index.begin(),
-                                          outcome.crossing_month_index.end());
-            Handle ds = write_numeric(g, "crossing_month_index", bloc_dims, H5T_STD_I32LE,
-                                      H5T_NATIVE_INT32, idx.data(), false, og);
-            const std::string at = og + "crossing_month_index";
-            write_units(ds.get(), "1", "index of the first month past the powerful-AI "
-                                       "threshold, -1 if never", at);
-            scales.attach(ds.get(), {bloc_scale}, at);
         }
         {
             Handle ds = write_strings(g, "crossing_date", crossing_date, false, og);
@@ -458,32 +486,33 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
                                                      "threshold (YYYY-MM) or \"not reached\"", at);
             scales.attach(ds.get(), {bloc_scale}, at);
         }
-        struct F64 {
-            const char* name;
-            const std::vector<double>* values;
-            const char* units;
-            const char* long_name;
-        };
-        const F64 f64s[] = {
-            {"final_capability", &outcome.final_capability, "log10 FLOP",
-             "frontier capability in the last month (log10 effective FLOP)"},
-            {"final_lag_months", &outcome.final_lag_months, "months",
-             "lag behind the leading bloc in the last month"},
-            {"final_compute_share", &outcome.final_compute_share, "1",
-             "share of world effective compute in the last month"},
-        };
-        for (const auto& f : f64s) {
-            Handle ds = write_numeric(g, f.name, bloc_dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                                      f.values->data(), false, og);
-            const std::string at = og + f.name;
-            write_units(ds.get(), f.units, f.long_name, at);
-            scales.attach(ds.get(), {bloc_scale}, at);
+
+        // The unipolar spells: who held powerful AI alone, from when, for how long.
+        {
+            std::vector<std::string> holder, start;
+            std::vector<std::int32_t> months, ongoing;
+            for (const auto& sp : outcome.spells) {
+                holder.push_back(outcome.holder_name(sp.holder));
+                start.push_back(format_month(model::CalendarMonth::from_serial(h.start.serial() + sp.start_month_index)));
+                months.push_back(sp.months);
+                ongoing.push_back(sp.ongoing ? 1 : 0);
+            }
+            const std::vector<hsize_t> dims{outcome.spells.size()};
+            Handle ds = write_strings(g, "spell_holder", holder, false, og);
+            write_string_attr(ds.get(), "long_name", "bloc that alone held powerful AI during the spell", og + "spell_holder");
+            ds = write_strings(g, "spell_start", start, false, og);
+            write_string_attr(ds.get(), "long_name", "first month of the spell (YYYY-MM)", og + "spell_start");
+            ds = write_numeric(g, "spell_months", dims, H5T_STD_I32LE, H5T_NATIVE_INT32, months.data(), false, og);
+            write_units(ds.get(), "months", "length of the spell", og + "spell_months");
+            ds = write_numeric(g, "spell_ongoing", dims, H5T_STD_I32LE, H5T_NATIVE_INT32, ongoing.data(), false, og);
+            write_units(ds.get(), "1", "1 when the spell was still held in the last month", og + "spell_ongoing");
         }
 
         scales.finish();
 
         // Close every object, then the file, with checks: H5Fclose flushes, and a failed flush
         // must not be published.
+        year_end.reset();
         group.reset();
         own_bloc.reset();
         month.reset();

@@ -62,6 +62,13 @@ void write_string_attr(hid_t obj, const char* name, const std::string& value,
     check(H5Awrite(attr.get(), type.get(), &p), "H5Awrite", at);
 }
 
+void write_scenario_attributes(hid_t obj, const std::vector<model::ScenarioAttribute>& attributes, const std::string& where) {
+    for (const auto& a : attributes) {
+        if (a.is_text) write_string_attr(obj, a.name.c_str(), a.text, where);
+        else write_scalar_attr<double>(obj, a.name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, a.number, where);
+    }
+}
+
 void write_units(hid_t obj, const std::string& units, const std::string& long_name,
                  const std::string& where) {
     write_string_attr(obj, "units", units, where);

@@ -12,6 +12,7 @@
 
 #include "hdf5_detail.hpp"
 #include "polarity/core/error.hpp"
+#include "polarity/model/recorder.hpp"
 #include "polarity/model/scenario.hpp"
 
 namespace polarity::io::detail {
@@ -38,6 +39,8 @@ void write_scalar_attr(hid_t obj, const char* name, hid_t file_type, hid_t mem_t
                                          H5P_DEFAULT), "H5Acreate2", at);
     check(H5Awrite(attr.get(), mem_type, &value), "H5Awrite", at);
 }
+/// The scenario's resolved values (model::scenario_attributes) as attributes of `obj`.
+void write_scenario_attributes(hid_t obj, const std::vector<model::ScenarioAttribute>& attributes, const std::string& where);
 /// The `units` and `long_name` attributes.
 void write_units(hid_t obj, const std::string& units, const std::string& long_name, const std::string& where);
 /// A 1-D (or scalar, when `scalar`) dataset of variable-length UTF-8 strings.

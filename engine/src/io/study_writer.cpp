@@ -10,6 +10,10 @@
 #include "hdf5_detail.hpp"
 #include "hdf5_write.hpp"
 #include "polarity/model/recorder.hpp"
+#include "polarity/model/run_outputs.hpp"
+#include "polarity/model/simulation.hpp"
+#include "polarity/study/summary.hpp"
+#include <tuple>
 
 namespace polarity::io {
 
@@ -112,14 +116,14 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
         const hid_t root = file.get();
 
         // Provenance.
-        write_string_attr(root, "format", "polarity-study/1", where);
+        write_string_attr(root, "format", "polarity-study/2", where);
         write_string_attr(root, "engine_version", POLARITY_VERSION, where);
         write_string_attr(root, "git_sha", POLARITY_GIT_SHA, where);
         write_string_attr(root, "study_name", spec.name, where);
         write_string_attr(root, "study_path", spec.source_path, where);
         write_string_attr(root, "sampler", study::to_string(spec.sampler), where);
         write_string_attr(root, "sensitivity_method", summary.method, where);
-        write_string_attr(root, "rival_bloc", spec.rival_bloc, where);
+        write_scenario_attributes(root, model::scenario_attributes(plan.arms.front()), where);
         write_scalar_attr<std::uint64_t>(root, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, spec.seed, where);
         write_scalar_attr<std::uint64_t>(root, "runs", H5T_STD_U64LE, H5T_NATIVE_UINT64, done, where);
         write_scalar_attr<int>(root, "common_random_numbers", H5T_STD_I32LE, H5T_NATIVE_INT,
@@ -141,7 +145,13 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
             months.push_back(format_month(cm));
             month_days.push_back(days_since_2000(cm));
         }
-        for (int s = 0; s < study::kStates; ++s) states.push_back(model::to_string(static_cast<model::PolarityState>(s)));
+        for (int k = 0; k < model::kOutcomeClasses; ++k) states.push_back(model::to_string(static_cast<model::OutcomeClass>(k)));
+        for (std::size_t i : study::sensitivity_outputs()) outputs.push_back(model::run_outputs()[i].name);
+        std::vector<std::string> pct_outputs, delays, year_end_labels;
+        for (std::size_t i : study::percentile_outputs()) pct_outputs.push_back(model::run_outputs()[i].name);
+        for (double k : study::kDelayMonths) delays.push_back(std::to_string(static_cast<int>(k)));
+        for (const int m : plan.year_ends)
+            year_end_labels.push_back(format_month(model::CalendarMonth::from_serial(start.serial() + m)));
         std::vector<std::string> arm_yaml;
         for (const auto& sc : plan.arms) arm_yaml.push_back(sc.source_text);
 
@@ -151,8 +161,9 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
             return ds;
         };
         Handle arm_ds = scale("arm", arm_names), param_ds = scale("parameter", param_names),
-               bloc_ds = scale("bloc", plan.blocs), state_ds = scale("state", states),
-               output_ds = scale("output", study::kSensitivityOutputs);
+               bloc_ds = scale("bloc", plan.blocs), state_ds = scale("outcome_class", states),
+               output_ds = scale("sensitivity_output", outputs), pct_output_ds = scale("percentile_output", pct_outputs),
+               year_end_ds = scale("year_end", year_end_labels);
         const hsize_t nm = L.months;
         Handle month_ds = write_numeric(root, "month", {nm}, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, month_days.data(), false, where);
         write_string_attr(month_ds.get(), "units", "days since 2000-01-01", where + "month");
@@ -173,41 +184,32 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
         Handle pd = write_strings(root, "parameter_distribution", param_dists, false, where);
         attach(pd.get(), param_ds.get(), 0, where + "parameter_distribution");
 
-        // The per-run table, streamed from the journal.
+        // The per-run table, streamed from the journal: arm, sample, parameters, then every
+        // output of the run-output table.
         struct Column {
             std::string name, units, long_name;
-            std::size_t width;
+            std::size_t offset, width;  // in the record; width 0: a [run] dataset, else [run, width]
             bool integer;
-            std::function<void(const double*, std::vector<double>&)> take;
             hid_t second_axis;
         };
-        const auto blocwise = [&](std::size_t (study::RecordLayout::*at)(std::size_t) const) {
-            return [&L, at](const double* r, std::vector<double>& out) {
-                for (std::size_t b = 0; b < L.blocs; ++b) out.push_back(r[(L.*at)(b)]);
-            };
-        };
+        // A [run, width] column with no values (no parameters, a run without a December) is left out.
         std::vector<Column> cols = {
-            {"run_arm", "index", "index into arm", 0, true, [](const double* r, std::vector<double>& o) { o.push_back(r[0]); }, -1},
-            {"run_sample", "index", "sample index within the arm (paired across arms with common random numbers)", 0, true,
-             [](const double* r, std::vector<double>& o) { o.push_back(r[1]); }, -1},
-            {"run_parameters", "various", "sampled value of each uncertain parameter", L.parameters, false,
-             [&L](const double* r, std::vector<double>& o) { for (std::size_t j = 0; j < L.parameters; ++j) o.push_back(r[L.param(j)]); },
+            {"run_arm", "index", "index into arm", 0, 0, true, -1},
+            {"run_sample", "index", "sample index within the arm (paired across arms with common random numbers)", 1, 0,
+             true, -1},
+            {"run_parameters", "various", "sampled value of each uncertain parameter", L.param(0), L.parameters, false,
              param_ds.get()},
-            {"run_outcome", "state", "settled outcome: 0 none, 1 unipolar, 2 bipolar, 3 multipolar, 4 unsettled", 0, true,
-             [&L](const double* r, std::vector<double>& o) { o.push_back(r[L.outcome()]); }, -1},
-            {"run_final_state", "state", "state in the last month", 0, true,
-             [&L](const double* r, std::vector<double>& o) { o.push_back(r[L.final_state()]); }, -1},
-            {"run_unipolar_window_months", "months", "months with exactly one bloc past the threshold", 0, true,
-             [&L](const double* r, std::vector<double>& o) { o.push_back(r[L.unipolar_window()]); }, -1},
-            {"run_crossing_month", "month index", "first month past the powerful-AI threshold, -1 never", L.blocs, true,
-             blocwise(&study::RecordLayout::crossing), bloc_ds.get()},
-            {"run_final_lag_months", "months", "lag behind the leader at the horizon", L.blocs, false,
-             blocwise(&study::RecordLayout::final_lag), bloc_ds.get()},
-            {"run_final_capability", "log10 FLOP", "frontier capability at the horizon", L.blocs, false,
-             blocwise(&study::RecordLayout::final_capability), bloc_ds.get()},
-            {"run_final_compute_share", "1", "share of world effective compute at the horizon", L.blocs, false,
-             blocwise(&study::RecordLayout::final_share), bloc_ds.get()},
         };
+        const auto& outputs_table = model::run_outputs();
+        for (std::size_t i = 0; i < outputs_table.size(); ++i) {
+            const auto& o = outputs_table[i];
+            const hid_t axis = o.axis == model::OutputAxis::bloc ? bloc_ds.get()
+                               : o.axis == model::OutputAxis::year_end ? year_end_ds.get() : -1;
+            if (o.axis != model::OutputAxis::none && L.output_width(i) == 0) continue;
+            cols.push_back({"run_" + o.name, o.units, o.description, L.output(i),
+                            o.axis == model::OutputAxis::none ? 0 : L.output_width(i), o.integer, axis});
+        }
+        if (L.parameters == 0) cols.erase(cols.begin() + 2);
         std::vector<RowDataset> datasets;
         for (const auto& c : cols) {
             datasets.emplace_back(root, c.name, done, c.width, c.integer ? H5T_STD_I32LE : H5T_IEEE_F64LE, c.units,
@@ -215,62 +217,103 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
             attach(datasets.back().get(), run_ds.get(), 0, where + c.name);
             if (c.width > 0 && c.second_axis >= 0) attach(datasets.back().get(), c.second_axis, 1, where + c.name);
         }
+        // Names beside the codes, so pandas and xarray read the table without a helper.
+        const std::size_t outcome_output = model::run_output_index("outcome");
+        std::vector<std::string> arm_of_run, outcome_of_run;
         std::vector<double> chunk, buf;
         for (std::size_t first = 0; first < done; first += kRowsPerWrite) {
             const std::size_t n = std::min(kRowsPerWrite, done - first);
             journal.read(first, n, chunk);
             for (std::size_t c = 0; c < cols.size(); ++c) {
                 buf.clear();
-                for (std::size_t i = 0; i < n; ++i) cols[c].take(chunk.data() + i * L.size(), buf);
+                const std::size_t w = std::max<std::size_t>(1, cols[c].width);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const double* r = chunk.data() + i * L.size() + cols[c].offset;
+                    buf.insert(buf.end(), r, r + static_cast<std::ptrdiff_t>(w));
+                }
                 datasets[c].write(first, n, buf);
             }
+            for (std::size_t i = 0; i < n; ++i) {
+                const double* r = chunk.data() + i * L.size();
+                arm_of_run.push_back(arm_names[static_cast<std::size_t>(r[0])]);
+                outcome_of_run.push_back(model::to_string(static_cast<model::OutcomeClass>(r[L.output(outcome_output)])));
+            }
+        }
+        for (const auto& [name, labels, long_name] :
+             {std::tuple{"run_arm_name", &arm_of_run, "arm of each run"},
+              std::tuple{"run_outcome_name", &outcome_of_run, "outcome class of each run"}}) {
+            Handle ds = write_strings(root, name, *labels, false, where);
+            write_string_attr(ds.get(), "long_name", long_name, where + name);
+            attach(ds.get(), run_ds.get(), 0, where + name);
         }
 
         // Summaries over arms.
-        const std::size_t A = summary.arms.size(), S = study::kStates, P = pct.size();
+        const std::size_t A = summary.arms.size(), S = model::kOutcomeClasses, P = pct.size();
         const auto per_arm = [&](const std::string& name, std::size_t width, hid_t axis, const std::string& units,
                                  const std::string& long_name, const std::function<double(const study::ArmSummary&, std::size_t)>& get) {
             std::vector<double> v;
             for (const auto& a : summary.arms)
                 for (std::size_t i = 0; i < width; ++i) v.push_back(get(a, i));
-            Handle ds = write_numeric(root, name, {A, width}, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.data(), false, where);
+            std::vector<hsize_t> dims{A};
+            if (axis >= 0) dims.push_back(width);
+            Handle ds = write_numeric(root, name, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.data(), false, where);
             write_units(ds.get(), units, long_name, where + name);
             attach(ds.get(), arm_ds.get(), 0, where + name);
-            attach(ds.get(), axis, 1, where + name);
+            if (axis >= 0) attach(ds.get(), axis, 1, where + name);
         };
-        per_arm("outcome_count", S, state_ds.get(), "runs", "runs settling in each state",
+        per_arm("outcome_count", S, state_ds.get(), "runs", "runs in each outcome class",
                 [](const auto& a, std::size_t i) { return static_cast<double>(a.count[i]); });
-        per_arm("outcome_probability", S, state_ds.get(), "1", "share of runs settling in each state",
+        per_arm("outcome_probability", S, state_ds.get(), "1", "share of runs in each outcome class",
                 [](const auto& a, std::size_t i) { return a.probability[i]; });
         per_arm("outcome_probability_low", S, state_ds.get(), "1", "95% Wilson interval, lower end",
                 [](const auto& a, std::size_t i) { return a.low[i]; });
         per_arm("outcome_probability_high", S, state_ds.get(), "1", "95% Wilson interval, upper end",
                 [](const auto& a, std::size_t i) { return a.high[i]; });
-        per_arm("rival_lag_percentiles", P, pct_ds.get(), "months", "percentiles of the rival bloc's lag at the horizon",
-                [](const auto& a, std::size_t i) { return a.rival_lag[i]; });
-        per_arm("unipolar_window_percentiles", P, pct_ds.get(), "months", "percentiles of the unipolar window",
-                [](const auto& a, std::size_t i) { return a.unipolar_window[i]; });
+        Handle delay_ds = scale("delay_months", delays);
+        per_arm("crossing_delay_survival", study::kDelayMonths.size(), delay_ds.get(), "1",
+                "P(crossing delay > k months | the leader crossed), Kaplan-Meier",
+                [](const auto& a, std::size_t i) { return a.delay_survival[i]; });
+        per_arm("crossing_delay_median", 1, -1, "months", "Kaplan-Meier median crossing delay (inf: not reached)",
+                [](const auto& a, std::size_t) { return a.delay_median; });
+        per_arm("leader_crossed_runs", 1, -1, "runs", "runs in which the leader crossed (the delay's risk set)",
+                [](const auto& a, std::size_t) { return static_cast<double>(a.leader_crossed); });
+        {
+            std::vector<double> v;
+            for (const auto& a : summary.arms)
+                for (const auto& p : a.percentiles) v.insert(v.end(), p.begin(), p.end());
+            const std::string name = "output_percentiles";
+            Handle ds = write_numeric(root, name, {A, pct_outputs.size(), P}, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.data(),
+                                      false, where);
+            write_units(ds.get(), "as the output", "percentiles over runs of each per-run output", where + name);
+            attach(ds.get(), arm_ds.get(), 0, where + name);
+            attach(ds.get(), pct_output_ds.get(), 1, where + name);
+            attach(ds.get(), pct_ds.get(), 2, where + name);
+        }
 
-        // Bands [arm, percentile, month, bloc].
-        const std::size_t per_band = P * L.months * L.blocs;
-        for (std::size_t b = 0; b < L.bands; ++b) {
+        // Bands [arm, percentile, month(, bloc)].
+        for (std::size_t b = 0; b < L.bands(); ++b) {
+            const std::size_t per_band = P * L.months * L.band_width[b];
             std::vector<double> v;
             for (std::size_t a = 0; a < A; ++a) {
-                const auto from = summary.bands.begin() + static_cast<std::ptrdiff_t>((a * L.bands + b) * per_band);
+                const auto from = summary.bands.begin() + static_cast<std::ptrdiff_t>(summary.band_block(L, a, b));
                 v.insert(v.end(), from, from + static_cast<std::ptrdiff_t>(per_band));
             }
+            const auto& series = model::series_table()[L.band_series[b]].spec;
+            const bool per_bloc = !series.axis.empty();
             const std::string name = "band_" + spec.bands[b];
-            Handle ds = write_numeric(root, name, {A, P, L.months, L.blocs}, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.data(),
-                                      true, where);
-            write_units(ds.get(), "as the series", "percentiles over runs of " + spec.bands[b], where + name);
+            std::vector<hsize_t> dims{A, P, L.months};
+            if (per_bloc) dims.push_back(L.blocs);
+            Handle ds = write_numeric(root, name, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.data(), true, where);
+            write_units(ds.get(), series.units, "percentiles over runs of " + series.name + ": " + series.description,
+                        where + name);
             attach(ds.get(), arm_ds.get(), 0, where + name);
             attach(ds.get(), pct_ds.get(), 1, where + name);
             attach(ds.get(), month_ds.get(), 2, where + name);
-            attach(ds.get(), bloc_ds.get(), 3, where + name);
+            if (per_bloc) attach(ds.get(), bloc_ds.get(), 3, where + name);
         }
 
         // Sensitivity [arm, output, parameter].
-        const std::size_t O = study::kSensitivityOutputs.size(), K = L.parameters;
+        const std::size_t O = outputs.size(), K = L.parameters;
         const auto sensitivity = [&](const std::string& name, const std::string& long_name, bool total) {
             std::vector<double> v(A * O * K, 0.0);
             for (std::size_t a = 0; a < A; ++a) {

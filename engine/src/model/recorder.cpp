@@ -4,17 +4,24 @@
 
 namespace polarity::model {
 
-const char* to_string(PolarityState s) {
-    switch (s) {
-        case PolarityState::none: return "none";
-        case PolarityState::unipolar: return "unipolar";
-        case PolarityState::bipolar: return "bipolar";
-        case PolarityState::multipolar: return "multipolar";
-        case PolarityState::unsettled: return "unsettled";
-    }
-    // Only reachable through a cast of an out-of-range integer; callers print this, so it
-    // must not throw or return null.
-    return "invalid";
+std::vector<ScenarioAttribute> scenario_attributes(const Scenario& sc) {
+    const auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& x : v) out += (out.empty() ? "" : ",") + x;
+        return out;
+    };
+    const auto& q = sc.question;
+    return {
+        {"leader", q.leader, 0, true, "question.leader: the bloc whose lead is in question"},
+        {"rival", q.rival, 0, true, "question.rival: the bloc that may follow"},
+        {"leader_aligned", join(q.leader_aligned), 0, true, "question.leader_aligned: nations in the leader's sphere, comma-separated"},
+        {"rival_aligned", join(q.rival_aligned), 0, true, "question.rival_aligned: nations in the rival's sphere, comma-separated"},
+        {"durable_lead_months", "", static_cast<double>(q.durable_lead_months), false, "question.durable_lead_months"},
+        {"prehistory_growth_log10_per_year", "", q.prehistory_growth_log10_per_year, false,
+         "question.prehistory_growth_log10_per_year"},
+        {"powerful_ai_capability", "", sc.world.powerful_ai_capability, false,
+         "world.powerful_ai_capability: the powerful-AI threshold, log10 effective FLOP"},
+    };
 }
 
 std::size_t MemoryRecorder::series_index(const std::string& name) const {

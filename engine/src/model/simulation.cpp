@@ -8,18 +8,6 @@ namespace polarity::model {
 
 namespace {
 
-struct RecordContext {
-    const World& w;
-    const BlocMetrics& m;
-    const Regime& g;
-};
-
-/// One recorded series: what it is, and how to read it off the world after a month.
-struct SeriesDef {
-    SeriesSpec spec;
-    std::function<void(const RecordContext&, std::vector<double>&)> fill;
-};
-
 /// A series over one kind of agent: get(agent) for each, in index order.
 template <class T, class Get>
 auto per(std::vector<T> World::*items, Get get) {
@@ -50,33 +38,63 @@ auto scalar(std::function<double(const RecordContext&)> get) {
     return [get](const RecordContext& c, std::vector<double>& out) { out.assign(1, get(c)); };
 }
 
+}  // namespace
+
 const std::vector<SeriesDef>& series_table() {
     static const std::vector<SeriesDef> table = [] {
         std::vector<SeriesDef> t;
         const auto add = [&t](std::string name, std::string axis, std::string units, std::string desc,
                               std::function<void(const RecordContext&, std::vector<double>&)> fill,
-                              bool integer = false) {
-            t.push_back({{std::move(name), std::move(axis), std::move(units), std::move(desc), integer}, std::move(fill)});
+                              bool integer = false, bool bandable = false) {
+            t.push_back({{std::move(name), std::move(axis), std::move(units), std::move(desc), integer, bandable},
+                         std::move(fill)});
         };
-        // Polarity.
-        add("polarity_state", "", "1", "0 none, 1 unipolar, 2 bipolar, 3 multipolar: blocs past the powerful-AI threshold",
-            scalar([](const RecordContext& c) { return static_cast<double>(c.m.state); }), true);
+        // Polarity: the declared pair first, then every bloc.
+        add("powerful_ai_holders", "", "1",
+            "which side of the declared pair is past the powerful-AI threshold: 0 neither, 1 the leader's sphere, "
+            "2 the rival's, 3 both",
+            scalar([](const RecordContext& c) { return static_cast<double>(c.m.holders); }), true);
+        add("leader_frontier_capability", "", "log10 FLOP", "best capability in the leader's sphere (the leader bloc and nations aligned with it)",
+            scalar([](const RecordContext& c) { return c.m.leader_capability; }), false, true);
+        add("rival_frontier_capability", "", "log10 FLOP", "best capability in the rival's sphere",
+            scalar([](const RecordContext& c) { return c.m.rival_capability; }), false, true);
+        add("rival_lag_months", "", "months",
+            "months since the leader's frontier first stood where the rival's stands now (negative: the rival leads)",
+            scalar([](const RecordContext& c) { return c.m.rival_lag_months; }), false, true);
+        add("leader_rival_compute_ratio", "", "1", "leader's sphere / rival's sphere, usable compute (H100e); inf when the rival holds none",
+            scalar([](const RecordContext& c) { return pair_ratio(c.m.leader_h100e, c.m.rival_h100e); }), false, true);
+        add("leader_rival_chip_ratio", "", "1", "leader's sphere / rival's sphere, chips held",
+            scalar([](const RecordContext& c) { return pair_ratio(c.m.leader_chips, c.m.rival_chips); }));
+        add("leader_rival_effective_compute_ratio", "", "1",
+            "leader's sphere / rival's sphere, effective compute (compute x algorithmic efficiency)",
+            scalar([](const RecordContext& c) { return pair_ratio(c.m.leader_effective, c.m.rival_effective); }));
+        add("rival_compute_share", "", "1", "rival sphere's share of world usable compute (H100e)",
+            scalar([](const RecordContext& c) { return c.m.rival_compute_share; }), false, true);
         add("effective_poles", "", "1", "1 / sum of squared bloc shares of world effective compute",
-            scalar([](const RecordContext& c) { return c.m.effective_poles; }));
-        add("leader_bloc", "", "index", "index into bloc of the bloc with the best model",
-            scalar([](const RecordContext& c) { return static_cast<double>(c.m.leader); }), true);
+            scalar([](const RecordContext& c) { return c.m.effective_poles; }), false, true);
+        add("frontier_bloc", "", "index", "index into bloc of the bloc with the best model",
+            scalar([](const RecordContext& c) { return static_cast<double>(c.m.frontier_bloc); }), true);
         add("gray_enforcement", "", "1", "strongest effective enforcement of a deny or licence rule in force",
             scalar([](const RecordContext& c) { return c.g.gray_enforcement; }));
+        add("rule_in_force", "rule", "1", "1 when the export rule is in force this month",
+            [](const RecordContext& c, std::vector<double>& out) {
+                out.assign(c.g.rule_in_force.begin(), c.g.rule_in_force.end());
+            }, true);
         add("bloc_frontier_capability", "bloc", "log10 FLOP", "capability of the bloc's best model (log10 effective training FLOP + paradigm term)",
-            bloc_vector(&BlocMetrics::capability));
-        add("bloc_lag_months", "bloc", "months", "months of the leader's recent progress separating the bloc from the leader",
-            bloc_vector(&BlocMetrics::lag_months));
+            bloc_vector(&BlocMetrics::capability), false, true);
+        add("bloc_lag_months", "bloc", "months",
+            "months since the leader's frontier first stood where the bloc stands now (negative: the bloc leads)",
+            bloc_vector(&BlocMetrics::lag_months), false, true);
         add("bloc_compute_h100e", "bloc", "H100e", "usable training-equivalent compute held by the bloc's labs",
-            bloc_vector(&BlocMetrics::compute_h100e));
+            bloc_vector(&BlocMetrics::compute_h100e), false, true);
+        add("bloc_compute_share", "bloc", "1", "share of world usable compute (H100e)",
+            bloc_vector(&BlocMetrics::compute_share), false, true);
+        add("bloc_chips_units", "bloc", "chips", "chips held by the bloc's labs, at home and rented abroad",
+            bloc_vector(&BlocMetrics::chips_units), false, true);
         add("bloc_effective_compute_share", "bloc", "1", "share of world effective compute (compute x algorithmic efficiency)",
-            bloc_vector(&BlocMetrics::effective_share));
+            bloc_vector(&BlocMetrics::effective_share), false, true);
         add("bloc_strategic_compute_h100e", "bloc", "H100e", "compute devoted to military and security uses",
-            bloc_vector(&BlocMetrics::strategic_h100e));
+            bloc_vector(&BlocMetrics::strategic_h100e), false, true);
         add("bloc_past_threshold", "bloc", "1", "1 when the bloc's capability is at or past the powerful-AI threshold",
             [](const RecordContext& c, std::vector<double>& out) { out.assign(c.m.past_threshold.begin(), c.m.past_threshold.end()); }, true);
         for (int r = 0; r < route_count; ++r) {
@@ -120,7 +138,12 @@ const std::vector<SeriesDef>& series_table() {
     return table;
 }
 
-}  // namespace
+std::size_t series_index(const std::string& name) {
+    const auto& t = series_table();
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (t[i].spec.name == name) return i;
+    return t.size();
+}
 
 Simulation::Simulation(const Scenario& scenario)
     : scenario_(scenario), world_(build_world(scenario)), policy_(build_policy_index(world_)) {
@@ -137,7 +160,8 @@ RunHeader Simulation::header() const {
     h.start = scenario_.run.start;
     h.horizon_months = scenario_.run.horizon_months;
     h.axes.push_back({"bloc", scenario_.blocs});
-    Axis nation{"nation", {}}, lab{"lab", {}}, supplier{"supplier", {}}, sku{"sku", {}}, route{"route", {}};
+    Axis nation{"nation", {}}, lab{"lab", {}}, supplier{"supplier", {}}, sku{"sku", {}}, route{"route", {}}, rule{"rule", {}};
+    for (const auto& r : scenario_.policy.rules) rule.labels.push_back(r.name);
     for (const auto& n : scenario_.nations) nation.labels.push_back(n.name);
     for (const auto& l : scenario_.labs) lab.labels.push_back(l.name);
     for (const auto& s : scenario_.suppliers) {
@@ -150,7 +174,9 @@ RunHeader Simulation::header() const {
     h.axes.push_back(std::move(supplier));
     h.axes.push_back(std::move(sku));
     h.axes.push_back(std::move(route));
+    h.axes.push_back(std::move(rule));
     for (const auto& s : series_table()) h.series.push_back(s.spec);
+    h.attributes = scenario_attributes(scenario_);
     return h;
 }
 
@@ -202,11 +228,14 @@ void Simulation::advance() {
     check_conservation(cash_before, intermediaries_before, cleared);
     // 9. Metrics and recording.
     last_ = measure_polarity(world_);
-    states_.push_back(last_.state);
     ++world_.month_index;
 }
 
-Outcome Simulation::outcome() const { return settle_outcome(world_, states_, last_); }
+Outcome Simulation::outcome() const { return settle_outcome(world_, last_); }
+
+void Simulation::read_series(std::size_t index, std::vector<double>& out) const {
+    series_table()[index].fill(RecordContext{world_, last_, regime_}, out);
+}
 
 void Simulation::check_conservation(const std::vector<double>& cash_before, double intermediaries_before,
                                     const ClearingResult& cleared) {

@@ -43,10 +43,19 @@ void set_performance(SkuState& s, const WorldSettings& w, const MarketSettings& 
 
 }  // namespace
 
+int side_of(const PolarityQuestion& q, const std::string& nation, const std::string& bloc) {
+    const auto listed = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), nation) != v.end(); };
+    if (bloc == q.leader || listed(q.leader_aligned)) return kLeaderHolds;
+    if (bloc == q.rival || listed(q.rival_aligned)) return kRivalHolds;
+    return 0;
+}
+
 World build_world(const Scenario& sc) {
     World w;
     w.scenario = &sc;
     w.blocs.resize(sc.blocs.size());
+    w.leader_bloc = require(find_name(sc.blocs, sc.question.leader), "bloc", sc.question.leader);
+    w.rival_bloc = sc.question.rival.empty() ? -1 : require(find_name(sc.blocs, sc.question.rival), "bloc", sc.question.rival);
 
     w.nations.resize(sc.nations.size());
     for (std::size_t i = 0; i < sc.nations.size(); ++i) {
@@ -96,6 +105,7 @@ World build_world(const Scenario& sc) {
         l.spec = &spec;
         l.nation = require(find_by_name(sc.nations, spec.nation), "nation", spec.nation);
         l.bloc = w.nations[static_cast<std::size_t>(l.nation)].bloc;
+        l.side = side_of(sc.question, spec.nation, sc.blocs[static_cast<std::size_t>(l.bloc)]);
         for (const auto& m : spec.markets) l.market_blocs.push_back(require(find_name(sc.blocs, m), "bloc", m));
         if (l.market_blocs.empty()) l.market_blocs.push_back(l.bloc);
         l.owned_units.assign(w.skus.size(), 0.0);

@@ -20,6 +20,9 @@ namespace {
 /// so every value a run can draw has been through the scenario's validation.
 constexpr double kUnitMargin = 1e-9;
 
+/// The indicator of a unipolar outcome, for the precision rule.
+const std::size_t kUnipolarOutput = model::run_output_index("unipolar");
+
 std::string format_value(double v) {
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.17g", v);
@@ -80,9 +83,40 @@ const char* to_string(Sampler s) {
 }
 
 const std::vector<std::string>& bandable_series() {
-    static const std::vector<std::string> names = {"bloc_frontier_capability", "bloc_lag_months", "bloc_compute_h100e",
-                                                   "bloc_effective_compute_share", "bloc_strategic_compute_h100e"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> v;
+        for (const auto& d : model::series_table())
+            if (d.spec.bandable) v.push_back(d.spec.name);
+        return v;
+    }();
     return names;
+}
+
+std::size_t RecordLayout::output_width(std::size_t i) const {
+    return model::output_width(model::run_outputs()[i], blocs, year_ends);
+}
+
+RecordLayout RecordLayout::make(std::size_t parameters, std::size_t blocs, std::size_t months, std::size_t year_ends,
+                                const std::vector<std::string>& bands) {
+    RecordLayout L;
+    L.parameters = parameters, L.blocs = blocs, L.months = months, L.year_ends = year_ends;
+    std::size_t at = 2 + parameters;
+    for (const auto& o : model::run_outputs()) {
+        L.output_offset.push_back(at);
+        at += model::output_width(o, blocs, year_ends);
+    }
+    for (const auto& name : bands) {
+        const std::size_t i = model::series_index(name);
+        if (i == model::series_table().size() || !model::series_table()[i].spec.bandable)
+            throw std::invalid_argument("bands: '" + name + "' cannot be banded");
+        const std::size_t width = model::series_table()[i].spec.axis.empty() ? 1 : blocs;
+        L.band_series.push_back(i);
+        L.band_width.push_back(width);
+        L.band_offset.push_back(at);
+        at += months * width;
+    }
+    L.record_size = at;
+    return L;
 }
 
 StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs) {
@@ -100,9 +134,10 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     for (const auto& sc : plan.arms)
         if (sc.blocs != plan.blocs || sc.run.horizon_months != first.run.horizon_months)
             throw std::invalid_argument("arms must keep the base scenario's blocs and horizon");
-    const auto rival = std::find(plan.blocs.begin(), plan.blocs.end(), spec.rival_bloc);
-    if (rival == plan.blocs.end()) throw std::invalid_argument("rival_bloc '" + spec.rival_bloc + "' is not a bloc of the scenario");
-    plan.rival = static_cast<int>(rival - plan.blocs.begin());
+    for (const auto& sc : plan.arms)
+        if (sc.question.leader != first.question.leader || sc.question.rival != first.question.rival)
+            throw std::invalid_argument("arms must keep the base scenario's question (leader and rival blocs)");
+    plan.year_ends = model::year_end_months(first.run.start, first.run.horizon_months);
 
     // Bind each parameter in each arm (arms may reshape lists), and validate its support.
     const std::size_t k = spec.parameters.size();
@@ -132,14 +167,14 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     for (std::size_t i = 0; i < plan.unit.rows(); ++i)
         for (std::size_t j = 0; j < k; ++j) plan.values(i, j) = quantile(spec.parameters[j].distribution, plan.unit(i, j));
 
-    for (const auto& b : spec.bands) {
-        const auto& names = bandable_series();
-        const auto it = std::find(names.begin(), names.end(), b);
-        if (it == names.end()) throw std::invalid_argument("bands: '" + b + "' cannot be banded");
-        plan.band_fields.push_back(static_cast<int>(it - names.begin()));
-    }
-    plan.layout = {k, plan.blocs.size(), static_cast<std::size_t>(first.run.horizon_months), spec.bands.size()};
-    fp += "\nruns " + std::to_string(plan.samples_per_arm) + " engine " POLARITY_VERSION;
+    plan.layout = RecordLayout::make(k, plan.blocs.size(), static_cast<std::size_t>(first.run.horizon_months),
+                                     plan.year_ends.size(), spec.bands);
+    // The record layout is part of what a journal means: a journal written by an engine with
+    // other outputs must not be resumed.
+    fp += "\nruns " + std::to_string(plan.samples_per_arm) + " record " + std::to_string(plan.layout.size()) +
+          " outputs";
+    for (const auto& o : model::run_outputs()) fp += " " + o.name;
+    fp += " engine " POLARITY_VERSION;
     plan.fingerprint = fingerprint(fp);
     return plan;
 }
@@ -170,32 +205,20 @@ std::vector<double> run_one(const StudyPlan& plan, std::size_t g) {
     for (std::size_t j = 0; j < L.parameters; ++j) r[L.param(j)] = plan.values(sample, j);
 
     model::Simulation sim(sc);
-    std::size_t m = 0;
-    while (!sim.finished()) {
+    std::vector<double> values;
+    for (std::size_t m = 0; !sim.finished(); ++m) {
         sim.advance();
-        const model::BlocMetrics& bm = sim.last_metrics();
-        for (std::size_t s = 0; s < L.bands; ++s) {
-            const std::vector<double>* field = nullptr;
-            switch (plan.band_fields[s]) {
-                case 0: field = &bm.capability; break;
-                case 1: field = &bm.lag_months; break;
-                case 2: field = &bm.compute_h100e; break;
-                case 3: field = &bm.effective_share; break;
-                default: field = &bm.strategic_h100e; break;
-            }
-            for (std::size_t b = 0; b < L.blocs; ++b) r[L.band(s, m, b)] = (*field)[b];
+        for (std::size_t s = 0; s < L.bands(); ++s) {
+            sim.read_series(L.band_series[s], values);
+            std::copy(values.begin(), values.end(), r.begin() + static_cast<std::ptrdiff_t>(L.band(s, m, 0)));
         }
-        ++m;
     }
     const model::Outcome o = sim.outcome();
-    r[L.outcome()] = static_cast<double>(o.state);
-    r[L.final_state()] = static_cast<double>(o.final_state);
-    r[L.unipolar_window()] = o.unipolar_window_months;
-    for (std::size_t b = 0; b < L.blocs; ++b) {
-        r[L.crossing(b)] = o.crossing_month_index[b];
-        r[L.final_lag(b)] = o.final_lag_months[b];
-        r[L.final_capability(b)] = o.final_capability[b];
-        r[L.final_share(b)] = o.final_compute_share[b];
+    const auto& outputs = model::run_outputs();
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        values.clear();
+        outputs[i].values(o, values);
+        std::copy(values.begin(), values.end(), r.begin() + static_cast<std::ptrdiff_t>(L.output(i)));
     }
     return r;
 }
@@ -229,7 +252,7 @@ std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progres
         for (std::size_t i = 0; i < n; ++i) {
             const auto a = static_cast<std::size_t>(chunk[i * record]);
             ++runs[a];
-            unipolar[a] += chunk[i * record + plan.layout.outcome()] == static_cast<double>(model::PolarityState::unipolar);
+            unipolar[a] += chunk[i * record + plan.layout.output(kUnipolarOutput)] == 1.0;
         }
     }
 
@@ -248,7 +271,7 @@ std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progres
         for (std::size_t i = 0; i < n; ++i) {
             const std::size_t a = (done + i) % arms;
             ++runs[a];
-            unipolar[a] += results[i * record + plan.layout.outcome()] == static_cast<double>(model::PolarityState::unipolar);
+            unipolar[a] += results[i * record + plan.layout.output(kUnipolarOutput)] == 1.0;
         }
         done += n;
         if (progress) progress(done, total);

@@ -1,6 +1,7 @@
 #include "polarity/study/statistics.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -129,6 +130,51 @@ double ks_statistic(std::vector<double> sample, const Distribution& d) {
         dmax = std::max({dmax, static_cast<double>(i + 1) / n - f, f - static_cast<double>(i) / n});
     }
     return dmax;
+}
+
+namespace {
+
+/// (event time, S just after it), in time order.
+std::vector<std::pair<double, double>> survival_steps(std::vector<Observation> obs) {
+    std::sort(obs.begin(), obs.end(), [](const Observation& a, const Observation& b) {
+        return a.time != b.time ? a.time < b.time : a.event > b.event;
+    });
+    std::vector<std::pair<double, double>> steps;
+    double s = 1.0;
+    std::size_t at_risk = obs.size();
+    for (std::size_t i = 0; i < obs.size();) {
+        std::size_t j = i, events = 0;
+        while (j < obs.size() && obs[j].time == obs[i].time) events += obs[j++].event ? 1 : 0;
+        if (events > 0) {
+            s *= 1.0 - static_cast<double>(events) / static_cast<double>(at_risk);
+            steps.emplace_back(obs[i].time, s);
+        }
+        at_risk -= j - i;
+        i = j;
+    }
+    return steps;
+}
+
+}  // namespace
+
+std::vector<double> kaplan_meier(std::vector<Observation> observations, const std::vector<double>& at) {
+    const auto steps = survival_steps(std::move(observations));
+    std::vector<double> out;
+    for (double t : at) {
+        double s = 1.0;
+        for (const auto& [time, value] : steps) {
+            if (time > t) break;
+            s = value;
+        }
+        out.push_back(s);
+    }
+    return out;
+}
+
+double kaplan_meier_median(std::vector<Observation> observations) {
+    for (const auto& [time, value] : survival_steps(std::move(observations)))
+        if (value <= 0.5) return time;
+    return std::numeric_limits<double>::infinity();
 }
 
 }  // namespace polarity::study

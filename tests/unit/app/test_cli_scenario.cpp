@@ -103,14 +103,14 @@ TEST_CASE("polarity run applies --set and --seed and records the resolved scenar
     const TempDir dir;
     const fs::path out = dir.path / "run.h5";
     const Output r = run_cli("run " + kMinimal + " -q -o " + out.string() +
-                              " --set run.horizon_months=12 --set run.settling_window_months=3 --seed 9");
+                              " --set run.horizon_months=12 --set question.durable_lead_months=3 --seed 9");
     INFO(r.err);
     REQUIRE(r.code == 0);
     const auto yaml = polarity::io::read_strings(out, "/scenario_yaml");
     REQUIRE(yaml.size() == 1);
     CHECK_THAT(yaml[0], Catch::Contains("  seed: 9\n  start: 2023-01\n  horizon_months: 12\n"));
     CHECK(yaml[0] == polarity::config::write_scenario_yaml(polarity::config::load_scenario_file(
-                         kMinimal, {"run.horizon_months=12", "run.settling_window_months=3", "run.seed=9"})));
+                         kMinimal, {"run.horizon_months=12", "question.durable_lead_months=3", "run.seed=9"})));
 }
 
 TEST_CASE("polarity schema prints the JSON Schema and the key reference", "[cli][config]") {

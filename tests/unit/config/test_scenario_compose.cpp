@@ -70,7 +70,7 @@ TEST_CASE("extends merges maps key by key; lists and scalars replace", "[config]
     CHECK(s.run.seed == 7);                                                // map merged
     CHECK(s.run.start == CalendarMonth{2023, 1});
     CHECK(s.run.horizon_months == 48);
-    CHECK(s.run.settling_window_months == 24);
+    CHECK(s.question.durable_lead_months == 24);
     CHECK(s.world.utilization == Approx(0.3));
     CHECK(s.world.training_run_months == 3);
     REQUIRE(s.labs.size() == 1);                                           // list replaced
@@ -88,7 +88,7 @@ TEST_CASE("extends chains, each path relative to the file that names it", "[conf
     CHECK(s.description == "Three files deep.");
     CHECK(s.run.seed == 11);
     CHECK(s.run.horizon_months == 48);
-    CHECK(s.run.settling_window_months == 24);
+    CHECK(s.question.durable_lead_months == 24);
     REQUIRE(s.labs.size() == 1);
     CHECK(s.labs[0].name == "lab_c");
 }
@@ -117,12 +117,12 @@ TEST_CASE("a composed scenario keeps the resolved YAML as its source text", "[co
 TEST_CASE("an inherited bad value points into the parent; an override into the child",
           "[config][extends]") {
     SECTION("a range that depends on a key the child changed") {
-        const auto e = error_of_file(kDir + "/short_horizon.yaml");
+        const auto e = error_of_file(kDir + "/research_clamp_inverted.yaml");
         CHECK(e.file() == kBase);
-        CHECK(e.line() == line_of(kBase, "settling_window_months: 24"));
-        CHECK(e.column() == 27);
-        CHECK(e.key_path() == "run.settling_window_months");
-        CHECK(e.message() == "expected an integer in [1, 12], got 24");
+        CHECK(e.line() == line_of(kBase, "research_factor_min: 2"));
+        CHECK(e.column() == 24);
+        CHECK(e.key_path() == "algorithms.research_factor_min");
+        CHECK(e.message() == "expected research_factor_min <= research_factor_max (1.5), got 2");
     }
     SECTION("a reference to a name the child removed") {
         const auto e = error_of_file(kDir + "/drops_prc.yaml");

@@ -121,8 +121,6 @@ const std::vector<BadCase> kBadCases = {
      "expected a number > 0, got 0"},
     {"bad_horizon.yaml", 7, 19, "run.horizon_months",
      "expected an integer in [1, 1200], got 1201"},
-    {"bad_settling_window.yaml", 8, 27, "run.settling_window_months",
-     "expected an integer in [1, 24], got 36"},
     {"bad_training_run_months.yaml", 5, 30, "world.training_run_months",
      "expected an integer in [1, 24], got 30"},
     {"bad_tier.yaml", 9, 11, "nations[0].tier",
@@ -254,7 +252,6 @@ TEST_CASE("minimal.yaml loads with its values and the defaults of omitted keys",
         CHECK(s.run.seed == 42);
         CHECK(s.run.start == CalendarMonth{2023, 1});
         CHECK(s.run.horizon_months == 36);
-        CHECK(s.run.settling_window_months == 6);
         CHECK(s.run.run_index == 0);
     }
     SECTION("global settings: given values and defaults") {
@@ -492,14 +489,6 @@ TEST_CASE("scalar conversions are strict", "[config]") {
 }
 
 TEST_CASE("cross-field checks of the run section", "[config]") {
-    SECTION("a horizon shorter than the default settling window") {
-        std::string text = kTiny;
-        text.insert(text.find("blocs:"), "  horizon_months: 6\n");
-        const auto e = error_of_text(text);
-        CHECK(e.line() == 6);
-        CHECK(e.key_path() == "run.horizon_months");
-        CHECK_THAT(e.message(), Catch::Contains("set settling_window_months"));
-    }
     SECTION("a missing run section is reported at the top-level map") {
         std::string text = kTiny;
         text.replace(text.find("run:"), text.find("blocs:") - text.find("run:"), "");

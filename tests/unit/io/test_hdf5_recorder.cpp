@@ -82,7 +82,7 @@ RunHeader make_header() {
         {"world_compute_h100e", "", "H100e", "world effective compute", false},
         {"bloc_frontier_capability", "bloc", "log10 FLOP", "best lab capability per bloc", false},
         {"lab_compute_h100e", "lab", "H100e", "compute held by each lab", false},
-        {"polarity_state", "", "1", "polarity state code", true},
+        {"powerful_ai_holders", "", "1", "which side holds powerful AI", true},
         {"lab_restricted", "lab", "1", "1 when the lab is cut off from frontier chips", true},
     };
     return h;
@@ -123,15 +123,27 @@ std::vector<MonthRecord> make_months(const RunHeader& h) {
 
 Outcome make_outcome() {
     Outcome o;
-    o.state = PolarityState::bipolar;
-    o.final_state = PolarityState::multipolar;
-    o.unipolar_window_months = 3;
+    o.label = OutcomeClass::bipolar;
+    o.leader = "US";
+    o.rival = "CN";
+    o.months_run = 5;
+    o.leader_crossing_month = 2;
+    o.rival_crossing_month = 4;
+    o.delay = {2, Censoring::none};
+    o.spells = {{kLeaderHolds, 2, 2, false}};
+    o.year_end_month_index = {1};
+    o.rival_lag_at_year_end = {0.75};
+    o.rival_lag_months = 1.5;
+    o.compute_ratio_h100e = 2.0;
+    o.chip_ratio = 2.5;
+    o.effective_compute_ratio = 3.0;
+    o.rival_compute_share = 0.3;
     o.blocs = kBlocs;
     o.crossing_month_index = {2, 4, -1};
     o.final_capability = {29.125, 28.75, 27.0 / 7.0};
     o.final_lag_months = {0.0, 1.5, 1.0 / 3.0};
     o.final_compute_share = {0.6, 0.3, 0.1};
-    o.leader = "US";
+    o.frontier_bloc = "US";
     return o;
 }
 
@@ -187,12 +199,12 @@ bool stored_as(const fs::path& file, const std::string& name, hid_t type) {
 
 }  // namespace
 
-TEST_CASE("to_string names every polarity state", "[io]") {
-    REQUIRE(std::string(to_string(PolarityState::none)) == "none");
-    REQUIRE(std::string(to_string(PolarityState::unipolar)) == "unipolar");
-    REQUIRE(std::string(to_string(PolarityState::bipolar)) == "bipolar");
-    REQUIRE(std::string(to_string(PolarityState::multipolar)) == "multipolar");
-    REQUIRE(std::string(to_string(PolarityState::unsettled)) == "unsettled");
+TEST_CASE("to_string names every outcome class", "[io]") {
+    REQUIRE(std::string(to_string(OutcomeClass::none)) == "none");
+    REQUIRE(std::string(to_string(OutcomeClass::unipolar)) == "unipolar");
+    REQUIRE(std::string(to_string(OutcomeClass::bipolar)) == "bipolar");
+    REQUIRE(std::string(to_string(OutcomeClass::rival_first)) == "rival_first");
+    REQUIRE(std::string(to_string(OutcomeClass::open)) == "open");
 }
 
 TEST_CASE("MemoryRecorder looks series up by name", "[io]") {
@@ -224,13 +236,17 @@ TEST_CASE("Hdf5Recorder round-trips every value, label, attribute and the outcom
                                          "/outcome/crossing_month_index",
                                          "/outcome/final_capability",
                                          "/outcome/final_compute_share",
-                                         "/outcome/final_lag_months", "/polarity_state",
+                                         "/outcome/final_lag_months",
+                                         "/outcome/rival_lag_year_end_months",
+                                         "/outcome/spell_holder", "/outcome/spell_months",
+                                         "/outcome/spell_ongoing", "/outcome/spell_start",
+                                         "/outcome/year_end", "/powerful_ai_holders",
                                          "/scenario_yaml", "/world_compute_h100e"});
     }
 
     SECTION("root attributes are the provenance") {
         using polarity::io::read_string_attribute;
-        REQUIRE(read_string_attribute(file, "/", "format") == "polarity-run/1");
+        REQUIRE(read_string_attribute(file, "/", "format") == "polarity-run/2");
         REQUIRE(read_string_attribute(file, "/", "engine_version") == POLARITY_VERSION);
         REQUIRE(read_string_attribute(file, "/", "git_sha") == POLARITY_GIT_SHA);
         REQUIRE(read_string_attribute(file, "/", "scenario_name") == h.scenario_name);
@@ -292,12 +308,18 @@ TEST_CASE("Hdf5Recorder round-trips every value, label, attribute and the outcom
     SECTION("outcome") {
         using polarity::io::read_dataset;
         const Outcome o = make_outcome();
-        REQUIRE(polarity::io::read_string_attribute(file, "/outcome", "state") == "bipolar");
-        REQUIRE(polarity::io::read_string_attribute(file, "/outcome", "final_state") ==
-                "multipolar");
+        REQUIRE(polarity::io::read_string_attribute(file, "/outcome", "outcome_name") == "bipolar");
+        REQUIRE(polarity::io::read_numeric_attribute(file, "/outcome", "outcome") == 2);
         REQUIRE(polarity::io::read_string_attribute(file, "/outcome", "leader") == "US");
-        REQUIRE(polarity::io::read_numeric_attribute(file, "/outcome",
-                                                     "unipolar_window_months") == 3);
+        REQUIRE(polarity::io::read_string_attribute(file, "/outcome", "rival") == "CN");
+        REQUIRE(polarity::io::read_numeric_attribute(file, "/outcome", "crossing_delay_months") == 2);
+        REQUIRE(polarity::io::read_string_attribute(file, "/outcome", "crossing_delay_censoring_name") == "exact");
+        REQUIRE(polarity::io::read_numeric_attribute(file, "/outcome", "leader_unipolar_months") == 2);
+        REQUIRE(polarity::io::read_numeric_attribute(file, "/outcome", "compute_ratio_h100e") == 2.0);
+        REQUIRE(polarity::io::read_strings(file, "/outcome/spell_holder") == std::vector<std::string>{"US"});
+        REQUIRE(polarity::io::read_strings(file, "/outcome/spell_start") == std::vector<std::string>{"2024-01"});
+        REQUIRE(read_dataset(file, "/outcome/rival_lag_year_end_months").values == std::vector<double>{0.75});
+        REQUIRE(polarity::io::read_strings(file, "/outcome/year_end") == std::vector<std::string>{"2023-12"});
         const auto idx = read_dataset(file, "/outcome/crossing_month_index");
         REQUIRE(idx.shape == std::vector<std::size_t>{3});
         REQUIRE(idx.values == std::vector<double>{2, 4, -1});
@@ -344,7 +366,7 @@ TEST_CASE("Hdf5Recorder with overwrite replaces the file only when finished", "[
     REQUIRE(dir.entries() == std::vector<std::string>{"run.h5"});
 
     write_run(file, true);
-    REQUIRE(polarity::io::read_string_attribute(file, "/", "format") == "polarity-run/1");
+    REQUIRE(polarity::io::read_string_attribute(file, "/", "format") == "polarity-run/2");
     REQUIRE(dir.entries() == std::vector<std::string>{"run.h5"});
 }
 
@@ -374,7 +396,8 @@ TEST_CASE("Hdf5Recorder writes identical files for identical runs", "[io]") {
     for (const auto& name : names) {
         INFO(name);
         if (name == "/bloc" || name == "/lab" || name == "/month_label" ||
-            name == "/scenario_yaml" || name == "/outcome/crossing_date") {
+            name == "/scenario_yaml" || name == "/outcome/crossing_date" || name == "/outcome/year_end" ||
+            name == "/outcome/spell_holder" || name == "/outcome/spell_start") {
             REQUIRE(polarity::io::read_strings(a, name) == polarity::io::read_strings(b, name));
         } else {
             const auto da = polarity::io::read_dataset(a, name);

@@ -251,7 +251,7 @@ TEST_CASE("diffusion closes the documented share of the gap and progress stays b
     }
 }
 
-TEST_CASE("lag is the capability gap over the leader's trailing growth", "[phases][metrics]") {
+TEST_CASE("lag is the time since the leader's frontier stood where the bloc stands", "[phases][metrics]") {
     Scenario sc = minimal();
     World w = build_world(sc);
     // Leader grows 0.1 a month for 13 months; the follower sits 0.6 behind.
@@ -262,9 +262,11 @@ TEST_CASE("lag is the capability gap over the leader's trailing growth", "[phase
         w.month_index = t;
         m = measure_polarity(w);
     }
-    CHECK(m.leader == 0);
+    CHECK(m.frontier_bloc == 0);
     CHECK(m.lag_months[1] == Approx(6.0));
+    CHECK(m.rival_lag_months == Approx(6.0));
     CHECK(m.lag_months[0] == 0.0);
-    // nonaligned's only lab has trained nothing: (26.2 - 0) / 0.1.
-    CHECK(m.lag_months[2] == Approx(262.0));
+    // nonaligned's only lab has trained nothing: the leader stood at 0 before the start, 12
+    // months of history plus 25 / (prehistory growth per month) before that.
+    CHECK(m.lag_months[2] == Approx(12 + 25.0 / (sc.question.prehistory_growth_log10_per_year / 12)));
 }

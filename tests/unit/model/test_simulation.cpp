@@ -101,38 +101,42 @@ TEST_CASE("results do not depend on the thread count", "[simulation][determinism
     require_identical(reference, run(sc));
 }
 
-TEST_CASE("state and outcome follow the threshold and the settling window", "[simulation][metrics]") {
-    CHECK(state_from_count(0) == PolarityState::none);
-    CHECK(state_from_count(1) == PolarityState::unipolar);
-    CHECK(state_from_count(2) == PolarityState::bipolar);
-    CHECK(state_from_count(3) == PolarityState::multipolar);
-
+TEST_CASE("holders and the outcome follow the threshold and the declared pair", "[simulation][metrics]") {
     const Scenario sc = load("tests/data/minimal.yaml");
     const MemoryRecorder rec = run(sc);
     const auto cap = rec.series_index("bloc_frontier_capability");
-    const auto state = rec.series_index("polarity_state");
-    int unipolar = 0;
+    const auto leader_cap = rec.series_index("leader_frontier_capability");
+    const auto holders = rec.series_index("powerful_ai_holders");
+    const double threshold = sc.world.powerful_ai_capability;
+    int leader_alone = 0;
     for (std::size_t m = 0; m < rec.months.size(); ++m) {
-        int past = 0;
-        for (double c : rec.months[m].values[cap]) past += c >= sc.world.powerful_ai_capability;
-        REQUIRE(rec.months[m].values[state][0] == past);
-        unipolar += past == 1;
+        const auto& v = rec.months[m].values;
+        // minimal.yaml's pair is us_aligned (bloc 0) and china (bloc 1), with no aligned nations.
+        REQUIRE(v[leader_cap][0] == v[cap][0]);
+        const int expect = (v[cap][0] >= threshold ? kLeaderHolds : 0) | (v[cap][1] >= threshold ? kRivalHolds : 0);
+        REQUIRE(v[holders][0] == expect);
+        leader_alone += expect == kLeaderHolds;
         // Frontier capability never falls: it is the best model trained so far.
         if (m > 0)
-            for (std::size_t b = 0; b < 3; ++b) REQUIRE(rec.months[m].values[cap][b] >= rec.months[m - 1].values[cap][b]);
+            for (std::size_t b = 0; b < 3; ++b) REQUIRE(v[cap][b] >= rec.months[m - 1].values[cap][b]);
     }
-    REQUIRE(rec.outcome.unipolar_window_months == unipolar);
+    REQUIRE(rec.outcome.spell_months(kLeaderHolds) == leader_alone);
     for (std::size_t b = 0; b < 3; ++b) {
         const int c = rec.outcome.crossing_month_index[b];
         if (c >= 0) {
-            REQUIRE(rec.months[static_cast<std::size_t>(c)].values[cap][b] >= sc.world.powerful_ai_capability);
-            if (c > 0) REQUIRE(rec.months[static_cast<std::size_t>(c - 1)].values[cap][b] < sc.world.powerful_ai_capability);
+            REQUIRE(rec.months[static_cast<std::size_t>(c)].values[cap][b] >= threshold);
+            if (c > 0) REQUIRE(rec.months[static_cast<std::size_t>(c - 1)].values[cap][b] < threshold);
         }
     }
+    REQUIRE(rec.outcome.leader_crossing_month == rec.outcome.crossing_month_index[0]);
+    REQUIRE(rec.outcome.rival_crossing_month == rec.outcome.crossing_month_index[1]);
+    REQUIRE(rec.outcome.label == classify(rec.outcome.leader_crossing_month, rec.outcome.rival_crossing_month,
+                                          sc.run.horizon_months, sc.question.durable_lead_months));
     // Raising the threshold out of reach leaves the world with no powerful AI.
     Scenario high = sc;
     high.world.powerful_ai_capability = 99;
     const MemoryRecorder none = run(high);
-    REQUIRE(none.outcome.state == PolarityState::none);
-    REQUIRE(none.outcome.unipolar_window_months == 0);
+    REQUIRE(none.outcome.label == OutcomeClass::none);
+    REQUIRE(none.outcome.spells.empty());
+    REQUIRE(none.outcome.delay.censoring == Censoring::unknown);
 }

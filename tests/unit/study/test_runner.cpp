@@ -128,7 +128,10 @@ TEST_CASE("sensitivity separates a decisive parameter from an inert one", "[stud
     spec.parameters[1] = {"gdp", "nations.india.gdp_usd", {study::Uniform{1e12, 1e13}}, {}};
     study::StudySummary s;
     (void)run_all(spec, dir.path / "s", 2, &s);
-    const auto& lag = s.arms[0].first_order[1];  // rival_lag_months
+    const auto& outputs = study::sensitivity_outputs();
+    const auto at = std::find(outputs.begin(), outputs.end(), model::run_output_index("rival_lag_months"));
+    REQUIRE(at != outputs.end());
+    const auto& lag = s.arms[0].first_order[static_cast<std::size_t>(at - outputs.begin())];
     INFO("prcc funding " << lag[0] << ", gdp " << lag[1]);
     REQUIRE(lag[0] < -0.35);                // more money, less lag
     REQUIRE(std::abs(lag[0]) > std::abs(lag[1]) + 0.2);

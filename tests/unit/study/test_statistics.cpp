@@ -83,3 +83,23 @@ TEST_CASE("ks_statistic on a hand example", "[study]") {
     REQUIRE(ks_statistic({0.5, 0.1, 0.8}, Distribution{Uniform{0, 1}}) == Approx(0.7 / 3.0));
     REQUIRE_THROWS_AS(ks_statistic({}, Distribution{Uniform{0, 1}}), std::invalid_argument);
 }
+
+TEST_CASE("Kaplan-Meier survival with censored observations", "[statistics][survival]") {
+    using polarity::study::Observation;
+    // Textbook example: events at 1, 3, 3 and 6; censored at 2 and 5.
+    const std::vector<Observation> obs = {{1, true}, {2, false}, {3, true}, {3, true}, {5, false}, {6, true}};
+    const auto s = polarity::study::kaplan_meier(obs, {0, 1, 2, 3, 4, 6, 10});
+    // S(1) = 5/6; at 3, 2 events among 4 at risk: 5/6 * 2/4; at 6, 1 of 1: 0.
+    CHECK(s[0] == 1.0);
+    CHECK(s[1] == Approx(5.0 / 6));
+    CHECK(s[2] == Approx(5.0 / 6));
+    CHECK(s[3] == Approx(5.0 / 12));
+    CHECK(s[4] == Approx(5.0 / 12));
+    CHECK(s[5] == Approx(0.0));
+    CHECK(s[6] == Approx(0.0));
+    CHECK(polarity::study::kaplan_meier_median(obs) == 3.0);
+    // Mostly censored: the median is never reached.
+    CHECK(std::isinf(polarity::study::kaplan_meier_median({{1, true}, {5, false}, {5, false}, {5, false}})));
+    // Negative times (the rival first) are ordinary event times.
+    CHECK(polarity::study::kaplan_meier({{-4, true}, {2, true}}, {-5, -4, 0})[1] == Approx(0.5));
+}

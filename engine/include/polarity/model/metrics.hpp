@@ -1,44 +1,50 @@
 #pragma once
 /// @file
-/// Phase 9: polarity metrics per month and the settled outcome at the horizon.
+/// Phase 9: polarity metrics per month, and the outcome after the last month.
 ///
-///  - frontier capability of a bloc = the best model any of its frontier labs has trained;
-///  - lag of a bloc = (leader's capability - its capability) / leader's trailing growth rate
-///    (capability points per month over the last 12 months, floored at min_growth so the lag
-///    stays finite), capped at max_lag_months;
+///  - frontier capability of a bloc = the best model any of its frontier labs has trained; of a
+///    sphere (the declared leader or rival with the nations aligned to it) = the best in it;
+///  - lag of a bloc = months since the leader's frontier first stood where the bloc stands now
+///    (outcome.hpp, lag_months): a measure of time, not of slope;
 ///  - effective number of poles = 1 / sum of squared shares of world effective compute;
-///  - state = how many blocs are past the powerful-AI threshold (none/unipolar/bipolar/multipolar);
-///  - outcome = the state if it held through the settling window, else unsettled.
+///  - holders = which side of the declared pair is past the powerful-AI threshold;
+///  - the outcome classifies the pair's crossing months (outcome.hpp, classify).
 
 #include <vector>
 
-#include "polarity/model/recorder.hpp"
+#include "polarity/model/outcome.hpp"
 #include "polarity/model/world.hpp"
 
 namespace polarity::model {
 
-inline constexpr double min_growth_per_month = 0.01;  ///< capability points
-inline constexpr double max_lag_months = 600;
-
 struct BlocMetrics {
     std::vector<double> capability;       ///< log10 effective FLOP of the best model
     std::vector<double> compute_h100e;    ///< usable training-equivalent compute
+    std::vector<double> compute_share;    ///< share of world usable compute (H100e)
+    std::vector<double> chips_units;      ///< chips held, at home and rented abroad
     std::vector<double> effective_share;  ///< share of world effective compute
-    std::vector<double> lag_months;
+    std::vector<double> lag_months;       ///< behind the leader's frontier (negative: ahead)
     std::vector<double> strategic_h100e;
     std::vector<int> past_threshold;
     double effective_poles = 0;
-    int leader = 0;
-    PolarityState state = PolarityState::none;
+    int frontier_bloc = 0;                ///< the bloc with the best model
+    // The declared pair's spheres.
+    double leader_capability = 0, rival_capability = 0;
+    double leader_h100e = 0, rival_h100e = 0;
+    double leader_chips = 0, rival_chips = 0;
+    double leader_effective = 0, rival_effective = 0;
+    double rival_lag_months = 0;
+    double rival_compute_share = 0;       ///< rival sphere's share of world H100e
+    int holders = 0;                      ///< kLeaderHolds | kRivalHolds
 };
 
-[[nodiscard]] PolarityState state_from_count(int blocs_past_threshold);
+/// leader / rival, +inf when the rival holds none and the leader some, 1 when neither holds any.
+[[nodiscard]] double pair_ratio(double leader, double rival);
 
-/// Phase 9: measure this month; appends to each bloc's history and records crossings.
+/// Phase 9: measure this month; appends to the histories and records crossings.
 [[nodiscard]] BlocMetrics measure_polarity(World& world);
 
-/// The outcome after the last month, from the state of every month.
-[[nodiscard]] Outcome settle_outcome(const World& world, const std::vector<PolarityState>& states,
-                                     const BlocMetrics& last);
+/// The outcome after the last month run.
+[[nodiscard]] Outcome settle_outcome(const World& world, const BlocMetrics& last);
 
 }  // namespace polarity::model

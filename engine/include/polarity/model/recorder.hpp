@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "polarity/model/outcome.hpp"
 #include "polarity/model/scenario.hpp"
 
 namespace polarity::model {
@@ -25,7 +26,21 @@ struct SeriesSpec {
     std::string units;        ///< e.g. "log10 FLOP", "H100e", "USD", "months", "1"
     std::string description;  ///< one sentence
     bool integer = false;     ///< stored as int32 (states, flags, counts)
+    bool bandable = false;    ///< a study may summarise it in percentile bands (scalar or per-bloc series)
 };
+
+/// A resolved scenario value readers need (the question, the threshold), written as an
+/// attribute of run and study files so analysis never re-reads the YAML or copies a default.
+struct ScenarioAttribute {
+    std::string name;
+    std::string text;       ///< when is_text
+    double number = 0;      ///< otherwise
+    bool is_text = false;
+    std::string description;
+};
+
+/// The attributes of a scenario, declared once for run and study files.
+[[nodiscard]] std::vector<ScenarioAttribute> scenario_attributes(const Scenario& scenario);
 
 /// Everything a recorder needs before the first month.
 struct RunHeader {
@@ -38,6 +53,7 @@ struct RunHeader {
     int horizon_months = 0;
     std::vector<Axis> axes;
     std::vector<SeriesSpec> series;
+    std::vector<ScenarioAttribute> attributes;
 };
 
 /// One month of results: values[i] belongs to header.series[i] and has the length of its axis (1 if scalar).
@@ -45,23 +61,6 @@ struct MonthRecord {
     int month_index = 0;
     CalendarMonth date;
     std::vector<std::vector<double>> values;
-};
-
-/// Polarity states, in the order of the count of blocs past the threshold.
-enum class PolarityState : int { none = 0, unipolar = 1, bipolar = 2, multipolar = 3, unsettled = 4 };
-[[nodiscard]] const char* to_string(PolarityState s);
-
-/// What the run settled into and when each bloc crossed the powerful-AI threshold.
-struct Outcome {
-    PolarityState state = PolarityState::unsettled;     ///< settled state at the horizon, or unsettled
-    PolarityState final_state = PolarityState::none;    ///< state in the last month
-    int unipolar_window_months = 0;                      ///< months in which exactly one bloc was past the threshold
-    std::vector<std::string> blocs;
-    std::vector<int> crossing_month_index;              ///< per bloc, -1 when never crossed
-    std::vector<double> final_capability;               ///< per bloc, log10 effective FLOP
-    std::vector<double> final_lag_months;               ///< per bloc
-    std::vector<double> final_compute_share;            ///< per bloc, share of world effective compute
-    std::string leader;                                  ///< bloc with the highest final capability
 };
 
 class Recorder {

@@ -28,8 +28,18 @@ struct RunSettings {
     std::uint64_t seed = 1;              ///< `seed` (required)
     CalendarMonth start{2023, 1};         ///< `start` (required), first simulated month
     int horizon_months = 96;              ///< `horizon_months`, number of months simulated, 1..1200
-    int settling_window_months = 12;      ///< `settling_window_months`: a state must hold this long to be the outcome
     std::uint64_t run_index = 0;          ///< not in YAML: the run (replicate) number, keys the RNG
+};
+
+/// YAML `question:` — the pair of blocs the outcome is about. Other blocs are reported but do
+/// not decide the outcome; nations declared aligned count in that side's sphere.
+struct PolarityQuestion {
+    std::string leader = "us_aligned";            ///< `leader`: the bloc whose lead is in question
+    std::string rival = "china";                  ///< `rival`: the bloc that may follow
+    std::vector<std::string> leader_aligned;      ///< `leader_aligned`: other nations in the leader's sphere
+    std::vector<std::string> rival_aligned;       ///< `rival_aligned`: other nations in the rival's sphere
+    int durable_lead_months = 12;                 ///< `durable_lead_months`: a lead this long after crossing is durable
+    double prehistory_growth_log10_per_year = 1.1;///< `prehistory_growth_log10_per_year`: leader's frontier growth before the start, for lags reaching back past it
 };
 
 /// YAML `world:` — global physical and economic constants.
@@ -259,6 +269,7 @@ struct Scenario {
     std::string name;                       ///< `name`
     std::string description;                ///< `description`
     RunSettings run;                        ///< `run`
+    PolarityQuestion question;              ///< `question`
     WorldSettings world;                    ///< `world`
     AlgorithmSettings algorithms;           ///< `algorithms`
     ParadigmSettings paradigm;              ///< `paradigm`

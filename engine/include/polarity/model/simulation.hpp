@@ -13,6 +13,25 @@
 
 namespace polarity::model {
 
+/// What a series reads after a month.
+struct RecordContext {
+    const World& w;
+    const BlocMetrics& m;
+    const Regime& g;
+};
+
+/// One recorded series: what it is, and how to read it off the world after a month.
+struct SeriesDef {
+    SeriesSpec spec;
+    std::function<void(const RecordContext&, std::vector<double>&)> fill;
+};
+
+/// Every series a run records, declared once: the run header, the monthly records, the HDF5
+/// datasets, the study's bands (SeriesSpec::bandable) and the docs follow from it.
+[[nodiscard]] const std::vector<SeriesDef>& series_table();
+/// Index of a series by name, or series_table().size() when there is none.
+[[nodiscard]] std::size_t series_index(const std::string& name);
+
 /// Accounting identities checked after any month; each discrepancy should be ~0.
 struct Conservation {
     double chips = 0;        ///< max over SKUs |start + made - (inventory + held + retired + seized)|
@@ -39,6 +58,8 @@ public:
     [[nodiscard]] const World& world() const { return world_; }
     [[nodiscard]] const Conservation& conservation() const { return conservation_; }
     [[nodiscard]] const BlocMetrics& last_metrics() const { return last_; }
+    /// The value of series_table()[index] after the last month run.
+    void read_series(std::size_t index, std::vector<double>& out) const;
 
 private:
     MonthRecord record(int month_index, const BlocMetrics& m) const;
@@ -49,7 +70,6 @@ private:
     World world_;
     PolicyIndex policy_;
     BlocMetrics last_;
-    std::vector<PolarityState> states_;
     Regime regime_;
     Conservation conservation_;
 };

@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "polarity/model/outcome.hpp"
 #include "polarity/model/scenario.hpp"
 
 namespace polarity::model {
@@ -69,6 +70,7 @@ struct LabState {
     const Lab* spec = nullptr;
     int nation = 0;
     int bloc = 0;
+    int side = 0;                       ///< kLeaderHolds, kRivalHolds, or 0: the sphere of the declared pair it counts in
     std::vector<int> market_blocs;
     std::vector<double> owned_units;    ///< per SKU, chips held at home
     std::vector<double> remote_units;   ///< per SKU, chips rented in clouds abroad
@@ -107,12 +109,22 @@ struct World {
     std::vector<SupplierState> suppliers;
     std::vector<LabState> labs;
     std::vector<BlocHistory> blocs;
+    int leader_bloc = 0;                ///< the declared pair (question.leader, question.rival)
+    int rival_bloc = 1;
+    std::vector<double> leader_frontier;  ///< per past month, best capability in the leader's sphere
+    std::vector<double> rival_frontier;   ///< per past month, best capability in the rival's sphere
+    std::vector<int> holders;             ///< per past month, kLeaderHolds | kRivalHolds bits
+    int leader_crossing = -1;             ///< first month the leader's sphere was past the threshold
+    int rival_crossing = -1;
     std::vector<int> hubs;              ///< nations that can tranship
     int month_index = 0;                ///< 0 = the start month
     double initial_units_total = 0;     ///< chips held by labs at the start
     double seized_units_total = 0;
     double world_effective_flop = 0;    ///< this month
 };
+
+/// The sphere a lab of `nation` (in `bloc`) counts in for the question: kLeaderHolds, kRivalHolds or 0.
+[[nodiscard]] int side_of(const PolarityQuestion& question, const std::string& nation, const std::string& bloc);
 
 /// Resolve names to indices and set the start state. The scenario must outlive the World.
 [[nodiscard]] World build_world(const Scenario& scenario);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "polarity/model/run_outputs.hpp"
 #include "polarity/model/scenario.hpp"
 #include "polarity/study/journal.hpp"
 #include "polarity/study/matrix.hpp"
@@ -24,23 +25,28 @@ namespace polarity::study {
 /// the study core does no YAML). Throws polarity::ConfigError for invalid overrides.
 using ScenarioResolver = std::function<model::Scenario(const std::vector<Override>& overrides)>;
 
-/// Where each value of a journal record lives. Record = [arm, sample, parameters(k), outcome,
-/// final_state, unipolar_window, crossing(B), final_lag(B), final_capability(B),
-/// final_share(B), bands(S x M x B)].
+/// Where each value of a journal record lives. Record = [arm, sample, parameters(k), every
+/// per-run output of model::run_outputs() (its width: 1, one per bloc or one per December),
+/// bands (each banded series: months x its width)].
 struct RecordLayout {
-    std::size_t parameters = 0, blocs = 0, months = 0, bands = 0;
+    std::size_t parameters = 0, blocs = 0, months = 0, year_ends = 0;
+    std::vector<std::size_t> output_offset;  ///< per run_outputs() entry
+    std::vector<std::size_t> band_series;    ///< per band, its index in model::series_table()
+    std::vector<std::size_t> band_width;     ///< per band, 1 (scalar series) or blocs
+    std::vector<std::size_t> band_offset;    ///< per band
+    std::size_t record_size = 0;
+
+    /// @throws std::invalid_argument when a band names no bandable series.
+    [[nodiscard]] static RecordLayout make(std::size_t parameters, std::size_t blocs, std::size_t months,
+                                           std::size_t year_ends, const std::vector<std::string>& bands);
     [[nodiscard]] std::size_t param(std::size_t j) const { return 2 + j; }
-    [[nodiscard]] std::size_t outcome() const { return 2 + parameters; }
-    [[nodiscard]] std::size_t final_state() const { return outcome() + 1; }
-    [[nodiscard]] std::size_t unipolar_window() const { return outcome() + 2; }
-    [[nodiscard]] std::size_t crossing(std::size_t b) const { return outcome() + 3 + b; }
-    [[nodiscard]] std::size_t final_lag(std::size_t b) const { return crossing(blocs) + b; }
-    [[nodiscard]] std::size_t final_capability(std::size_t b) const { return final_lag(blocs) + b; }
-    [[nodiscard]] std::size_t final_share(std::size_t b) const { return final_capability(blocs) + b; }
-    [[nodiscard]] std::size_t band(std::size_t s, std::size_t m, std::size_t b) const {
-        return final_share(blocs) + (s * months + m) * blocs + b;
+    [[nodiscard]] std::size_t output(std::size_t i) const { return output_offset[i]; }
+    [[nodiscard]] std::size_t output_width(std::size_t i) const;
+    [[nodiscard]] std::size_t band(std::size_t s, std::size_t m, std::size_t e) const {
+        return band_offset[s] + m * band_width[s] + e;
     }
-    [[nodiscard]] std::size_t size() const { return band(bands, 0, 0); }
+    [[nodiscard]] std::size_t bands() const { return band_series.size(); }
+    [[nodiscard]] std::size_t size() const { return record_size; }
 };
 
 /// Everything needed to run any run of the study.
@@ -53,10 +59,9 @@ struct StudyPlan {
     std::size_t samples_per_arm = 0;                     ///< rows of the design (max runs per arm)
     SaltelliDesign saltelli;                             ///< the design's structure when the sampler is saltelli
     std::vector<std::string> blocs;
-    std::vector<int> band_fields;                        ///< which BlocMetrics field each band reads
+    std::vector<int> year_ends;                          ///< month indices of the Decembers run
     RecordLayout layout;
     std::uint64_t fingerprint = 0;                       ///< of the study, its resolved arms and the engine
-    int rival = 0;                                       ///< index of spec->rival_bloc
     [[nodiscard]] std::size_t total_runs() const { return arms.size() * samples_per_arm; }
 };
 

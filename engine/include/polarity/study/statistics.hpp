@@ -54,6 +54,23 @@ struct Interval {
 /// Returns 0 when either input is constant. @throws as pearson() and ranks().
 [[nodiscard]] double spearman(std::span<const double> x, std::span<const double> y);
 
+/// One observation of a time to event: the event happened at `time`, or (censored) had not
+/// happened by `time`.
+struct Observation {
+    double time = 0;
+    bool event = true;
+};
+
+/// The Kaplan–Meier survival curve S(t) = P(T > t) = prod over event times t_i <= t of
+/// (1 - d_i / n_i), d_i events at t_i, n_i observations with time >= t_i (censored ones leave
+/// the risk set after their time; at a tie, events come first, the usual convention).
+/// Returns S at each of `at`; 1 before the first event, and the last value past the last one.
+[[nodiscard]] std::vector<double> kaplan_meier(std::vector<Observation> observations, const std::vector<double>& at);
+
+/// The Kaplan–Meier median: the smallest event time with S(t) <= 0.5, or +inf when the curve
+/// never falls that low (more than half are still censored).
+[[nodiscard]] double kaplan_meier_median(std::vector<Observation> observations);
+
 /// One-sample Kolmogorov–Smirnov statistic D = sup_x |F_n(x) - F(x)|, evaluated at the jumps:
 /// max_i max(i/n - F(x_(i)), F(x_(i)) - (i-1)/n). The 1% critical value is ≈ 1.628/√n for
 /// large n (Smirnov's asymptotic distribution).

@@ -65,10 +65,9 @@ struct StudySpec {
     int batch_runs = 256;                      ///< `batch_runs`: runs between journal syncs
     Sampler sampler = Sampler::latin_hypercube;///< `sampler`
     bool common_random_numbers = true;         ///< `common_random_numbers`: arms share samples and random draws
-    std::string rival_bloc = "china";          ///< `rival_bloc`: whose lag is the headline output
     int series_runs = 0;                       ///< `series_runs`: full time series for the first N samples of each arm
-    std::vector<std::string> bands = {"bloc_frontier_capability", "bloc_lag_months", "bloc_compute_h100e",
-                                      "bloc_effective_compute_share"};  ///< `bands`
+    std::vector<std::string> bands = {"bloc_frontier_capability", "rival_lag_months", "bloc_compute_h100e",
+                                      "rival_compute_share"};  ///< `bands`: series with SeriesSpec::bandable
     std::vector<Arm> arms;                     ///< `arms` (default: one arm "base" with no overrides)
     std::vector<UncertainParameter> parameters;///< `parameters`
     std::vector<RankCorrelation> correlations; ///< `correlations`
@@ -78,7 +77,7 @@ struct StudySpec {
 
 [[nodiscard]] const char* to_string(Sampler s);
 
-/// The series a study can band: per-bloc metrics available without recording a full run.
+/// The series a study can band: those the series table marks bandable (scalar or per bloc).
 [[nodiscard]] const std::vector<std::string>& bandable_series();
 
 }  // namespace polarity::study
