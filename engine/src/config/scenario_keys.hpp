@@ -146,6 +146,9 @@ struct Keys<model::PolarityQuestion> {
         "durable lead, or does the rival follow? Other blocs are reported but do not decide it.";
     template <class V>
     static void visit(V& v) {
+        v.scalar("text", &S::text,
+                 {.doc = "The question in plain words, printed before the run's answer (classroom "
+                         "presets)."});
         v.scalar("leader", &S::leader,
                  {.doc = "The bloc whose lead is in question.", .refers = Entity::bloc});
         v.scalar("rival", &S::rival,
