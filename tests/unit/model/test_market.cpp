@@ -26,9 +26,14 @@ int index_named(const std::vector<State>& states, const std::string& name) {
     return -1;
 }
 
-const char* mechanism_name(ClearingMechanism mechanism) {
-    return mechanism == ClearingMechanism::priority ? "priority" : "min_cost_flow";
-}
+/// The clearing mechanisms as types, so that one test body runs under each (TEMPLATE_TEST_CASE
+/// names the mechanism in the test's name).
+template <ClearingMechanism M>
+struct Clearing {
+    static constexpr ClearingMechanism mechanism = M;
+};
+using PriorityFill = Clearing<ClearingMechanism::priority>;
+using MinCostFlow = Clearing<ClearingMechanism::min_cost_flow>;
 
 /// minimal.yaml in a month of our choosing, its stock set by SKU name and budgets by lab name.
 struct Fixture {
@@ -154,13 +159,12 @@ void check_clearing(const World& world, const Regime& regime, const std::vector<
 
 }  // namespace
 
-TEST_CASE("every month's clearing conserves chips per route and SKU, keeps stock non-negative and budgets",
-          "[market]") {
-    const auto mechanism = GENERATE(ClearingMechanism::priority, ClearingMechanism::min_cost_flow);
+TEMPLATE_TEST_CASE("every month's clearing conserves chips per route and SKU, keeps stock non-negative and budgets",
+                   "[market]", PriorityFill, MinCostFlow) {
     const std::string file = GENERATE(as<std::string>{}, "tests/data/minimal.yaml", "scenarios/baseline.yaml");
-    CAPTURE(mechanism_name(mechanism), file);
+    CAPTURE(file);
     Scenario sc = polarity::config::load_scenario_file(std::string(POLARITY_SOURCE_DIR) + "/" + file);
-    sc.market.clearing = mechanism;
+    sc.market.clearing = TestType::mechanism;
     Simulation sim(sc);
     std::int64_t moved = 0, gray = 0;
     while (!sim.finished()) {
@@ -186,10 +190,8 @@ TEST_CASE("every month's clearing conserves chips per route and SKU, keeps stock
     REQUIRE(gray > 0);
 }
 
-TEST_CASE("clearing sells out a scarce SKU within stock and budgets", "[market]") {
-    const auto mechanism = GENERATE(ClearingMechanism::priority, ClearingMechanism::min_cost_flow);
-    CAPTURE(mechanism_name(mechanism));
-    Fixture f(mechanism);
+TEMPLATE_TEST_CASE("clearing sells out a scarce SKU within stock and budgets", "[market]", PriorityFill, MinCostFlow) {
+    Fixture f(TestType::mechanism);
     f.build({2023, 6});
     const std::vector<double> budgets = f.budgets({{"us_frontier", 2.0e9}, {"cn_frontier", 3.0e8}, {"in_lab", 1.0e8}});
     const ClearingResult r = clear_market(f.w, f.g, budgets);
@@ -201,10 +203,8 @@ TEST_CASE("clearing sells out a scarce SKU within stock and budgets", "[market]"
     REQUIRE(h100 == 40'000);
 }
 
-TEST_CASE("routes obey the regime", "[market]") {
-    const auto mechanism = GENERATE(ClearingMechanism::priority, ClearingMechanism::min_cost_flow);
-    CAPTURE(mechanism_name(mechanism));
-    Fixture f(mechanism);
+TEMPLATE_TEST_CASE("routes obey the regime", "[market]", PriorityFill, MinCostFlow) {
+    Fixture f(TestType::mechanism);
     f.build({2023, 6});
     const ClearingResult r = f.clear({{"us_frontier", 2.0e9}, {"cn_frontier", 3.0e9}, {"in_lab", 1.0e8}});
     const int us = f.lab("us_frontier"), cn = f.lab("cn_frontier");
@@ -227,10 +227,8 @@ TEST_CASE("routes obey the regime", "[market]") {
     REQUIRE(cn_got_h100);
 }
 
-TEST_CASE("licensed deliveries stay within the approved quota", "[market]") {
-    const auto mechanism = GENERATE(ClearingMechanism::priority, ClearingMechanism::min_cost_flow);
-    CAPTURE(mechanism_name(mechanism));
-    Fixture f(mechanism);
+TEMPLATE_TEST_CASE("licensed deliveries stay within the approved quota", "[market]", PriorityFill, MinCostFlow) {
+    Fixture f(TestType::mechanism);
     f.build({2025, 6});
     const ClearingResult r = f.clear({{"us_frontier", 1.0e6}, {"cn_frontier", 1.0e6}, {"in_lab", 5.0e9}});
     const int india_lab = f.lab("in_lab");
@@ -243,12 +241,10 @@ TEST_CASE("licensed deliveries stay within the approved quota", "[market]") {
     REQUIRE(licensed <= 5000);  // tier2_license's quota
 }
 
-TEST_CASE("stronger enforcement shrinks the gray market", "[market]") {
-    const auto mechanism = GENERATE(ClearingMechanism::priority, ClearingMechanism::min_cost_flow);
-    CAPTURE(mechanism_name(mechanism));
+TEMPLATE_TEST_CASE("stronger enforcement shrinks the gray market", "[market]", PriorityFill, MinCostFlow) {
     std::int64_t previous = -1;
     for (double scale : {1.5, 1.0, 0.5, 0.0}) {
-        Fixture f(mechanism);
+        Fixture f(TestType::mechanism);
         f.sc.policy.enforcement_scale = scale;
         f.build({2023, 6});
         std::int64_t gray = 0;
@@ -260,12 +256,10 @@ TEST_CASE("stronger enforcement shrinks the gray market", "[market]") {
     REQUIRE(previous > 0);
 }
 
-TEST_CASE("a compliant variant is sold only where its parent may not be", "[market]") {
+TEMPLATE_TEST_CASE("a compliant variant is sold only where its parent may not be", "[market]", PriorityFill, MinCostFlow) {
     // China, denied the H100 in mid-2023, may buy the H20; the US (its home) and India, which
     // may buy the H100, are not its market.
-    const auto mechanism = GENERATE(ClearingMechanism::priority, ClearingMechanism::min_cost_flow);
-    CAPTURE(mechanism_name(mechanism));
-    Fixture f(mechanism);
+    Fixture f(TestType::mechanism);
     f.build({2023, 6});
     f.stock("h20", 1'000'000);
     const ClearingResult r = f.clear({{"us_frontier", 2.0e9}, {"cn_frontier", 3.0e9}, {"in_lab", 1.0e9}});
