@@ -38,34 +38,32 @@ using MinCostFlow = Clearing<ClearingMechanism::min_cost_flow>;
 /// minimal.yaml in a month of our choosing, its stock set by SKU name and budgets by lab name.
 struct Fixture {
     Scenario sc = polarity::config::load_scenario_file(POLARITY_TEST_DATA "/minimal.yaml");
-    World w;
-    PolicyIndex idx;
-    Regime g;
+    World world;
+    Regime regime;
 
     explicit Fixture(ClearingMechanism mechanism = ClearingMechanism::priority) { sc.market.clearing = mechanism; }
 
     void build(const CalendarMonth& month) {
-        w = build_world(sc);
-        idx = build_policy_index(w);
-        g = regime_in_force(w, idx, month.serial());
+        world = build_world(sc);
+        regime = regime_in_force(world, build_policy_index(world), month.serial());
         stock("h100", 40'000);
         stock("h20", 0);  // not live yet
         stock("ascend_910b", 8'000);
     }
-    int lab(const std::string& name) const { return index_named(w.labs, name); }
-    int sku(const std::string& name) const { return index_named(w.skus, name); }
-    int nation(const std::string& name) const { return index_named(w.nations, name); }
+    int lab(const std::string& name) const { return index_named(world.labs, name); }
+    int sku(const std::string& name) const { return index_named(world.skus, name); }
+    int nation(const std::string& name) const { return index_named(world.nations, name); }
     void stock(const std::string& name, std::int64_t units) {
-        w.skus[static_cast<std::size_t>(sku(name))].inventory_units = units;
+        world.skus[static_cast<std::size_t>(sku(name))].inventory_units = units;
     }
     /// Per-lab budgets from (lab name, USD) pairs; labs not named get nothing.
     std::vector<double> budgets(const std::vector<std::pair<std::string, double>>& by_lab) const {
-        std::vector<double> out(w.labs.size(), 0.0);
+        std::vector<double> out(world.labs.size(), 0.0);
         for (const auto& [name, usd] : by_lab) out[static_cast<std::size_t>(lab(name))] = usd;
         return out;
     }
     ClearingResult clear(const std::vector<std::pair<std::string, double>>& by_lab) const {
-        return clear_market(w, g, budgets(by_lab));
+        return clear_market(world, regime, budgets(by_lab));
     }
 };
 
@@ -169,16 +167,16 @@ TEMPLATE_TEST_CASE("every month's clearing conserves chips per route and SKU, ke
     std::int64_t moved = 0, gray = 0;
     while (!sim.finished()) {
         // Phases 1-3 of the month on a copy of the world, as Simulation::advance runs them.
-        World w = sim.world();
-        CAPTURE(w.month_index);
-        const int serial = sc.run.start.serial() + w.month_index;
-        if (w.month_index > 0) apply_adaptive_rules(w, sim.last_metrics().lag_months);
-        const Regime regime = regime_in_force(w, build_policy_index(w), serial);
-        update_active_skus(w, serial);
-        (void)produce(w, regime, serial);
-        const std::vector<double> budgets = lab_budgets(w);
-        const ClearingResult cleared = clear_market(w, regime, budgets);
-        check_clearing(w, regime, budgets, cleared);
+        World world = sim.world();
+        CAPTURE(world.month_index);
+        const int serial = sc.run.start.serial() + world.month_index;
+        if (world.month_index > 0) apply_adaptive_rules(world, sim.last_metrics().lag_months);
+        const Regime regime = regime_in_force(world, build_policy_index(world), serial);
+        update_active_skus(world, serial);
+        (void)produce(world, regime, serial);
+        const std::vector<double> budgets = lab_budgets(world);
+        const ClearingResult cleared = clear_market(world, regime, budgets);
+        check_clearing(world, regime, budgets, cleared);
         for (const auto& d : cleared.deliveries) {
             moved += d.units;
             if (d.route == Route::gray) gray += d.units;
@@ -194,8 +192,8 @@ TEMPLATE_TEST_CASE("clearing sells out a scarce SKU within stock and budgets", "
     Fixture f(TestType::mechanism);
     f.build({2023, 6});
     const std::vector<double> budgets = f.budgets({{"us_frontier", 2.0e9}, {"cn_frontier", 3.0e8}, {"in_lab", 1.0e8}});
-    const ClearingResult r = clear_market(f.w, f.g, budgets);
-    check_clearing(f.w, f.g, budgets, r);
+    const ClearingResult r = clear_market(f.world, f.regime, budgets);
+    check_clearing(f.world, f.regime, budgets, r);
     // Scarce H100s are all sold: 40k chips, budgets worth far more.
     std::int64_t h100 = 0;
     for (const auto& d : r.deliveries)
@@ -221,7 +219,7 @@ TEMPLATE_TEST_CASE("routes obey the regime", "[market]", PriorityFill, MinCostFl
         if (d.lab == us) REQUIRE(d.route == (d.sku == h100 ? Route::domestic : Route::legal));
         if (d.route == Route::gray) {
             REQUIRE(d.lab == cn);  // the only lab with risk appetite
-            REQUIRE(d.unit_price_usd > f.w.skus[static_cast<std::size_t>(d.sku)].price_usd);
+            REQUIRE(d.unit_price_usd > f.world.skus[static_cast<std::size_t>(d.sku)].price_usd);
         }
     }
     REQUIRE(cn_got_h100);
@@ -272,11 +270,11 @@ TEMPLATE_TEST_CASE("a compliant variant is sold only where its parent may not be
 TEST_CASE("hub enforcement compounds the hub's own capacity", "[market]") {
     Fixture f;
     f.build({2023, 6});
-    f.g.gray_enforcement = 0.5;
+    f.regime.gray_enforcement = 0.5;
     const int singapore = f.nation("singapore");
-    REQUIRE(hub_enforcement(f.w, f.g, singapore) == Approx(0.5));  // its own capacity is 0 in minimal.yaml
+    REQUIRE(hub_enforcement(f.world, f.regime, singapore) == Approx(0.5));  // its own capacity is 0 in minimal.yaml
     f.sc.nations[static_cast<std::size_t>(singapore)].enforcement_capacity = 0.5;
-    REQUIRE(hub_enforcement(f.w, f.g, singapore) == Approx(1 - 0.5 * 0.75));
+    REQUIRE(hub_enforcement(f.world, f.regime, singapore) == Approx(1 - 0.5 * 0.75));
 }
 
 TEST_CASE("with stock to spare, the priority fill gives every lab what min-cost flow gives it", "[market]") {
@@ -300,7 +298,9 @@ TEST_CASE("with stock to spare, the priority fill gives every lab what min-cost 
 TEST_CASE("the priority fill shares a short SKU pro rata between equal bids", "[market]") {
     Fixture f;
     // A second US lab, the same as the first.
-    Lab twin = f.sc.labs[static_cast<std::size_t>(polarity::model::find_by_name(f.sc.labs, "us_frontier"))];
+    const int us_frontier = find_by_name(f.sc.labs, "us_frontier");
+    REQUIRE(us_frontier >= 0);
+    Lab twin = f.sc.labs[static_cast<std::size_t>(us_frontier)];
     twin.name = "us_twin";
     f.sc.labs.push_back(twin);
     f.build({2023, 6});
@@ -323,7 +323,7 @@ TEST_CASE("the priority fill serves the cheapest bids first", "[market]") {
         f.build({2023, 6});
         f.stock("h100", h100);
         f.stock("ascend_910b", 0);
-        f.g.remote_open = false;
+        f.regime.remote_open = false;
         const ClearingResult r = f.clear({{"us_frontier", 2.0e9}, {"cn_frontier", 3.0e9}});  // US wants 80,000
         const int cn = f.lab("cn_frontier");
         for (const auto& d : r.deliveries)
