@@ -13,7 +13,7 @@
 #include <unordered_map>
 
 #include "polarity/config/scenario_writer.hpp"
-#include "scenario_keys.hpp"
+#include "polarity/model/scenario_keys.hpp"
 #include "source_tree.hpp"
 #include "yaml_reader.hpp"
 
