@@ -16,16 +16,6 @@ namespace polarity::study {
 
 namespace {
 
-/// Design points are kept this far from 0 and 1, and supports are validated at these quantiles,
-/// so every value a run can draw has been through the scenario's validation.
-constexpr double kUnitMargin = 1e-9;
-
-std::string format_value(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
-}
-
 std::vector<Override> with(std::vector<Override> base, const std::vector<Override>& more) {
     base.insert(base.end(), more.begin(), more.end());
     return base;
@@ -61,7 +51,9 @@ auto at(const Origin& origin, const std::string& context, F&& f) -> decltype(f()
     try {
         return f();
     } catch (const ConfigError& e) {
-        throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
+        // A key path's own errors carry no file: the study file's line is where it was written.
+        const std::string what = e.file().empty() ? e.key_path() + ": " + e.message() : e.what();
+        throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + what);
     } catch (const std::invalid_argument& e) {
         throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
     }
@@ -104,23 +96,13 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     if (rival == plan.blocs.end()) throw std::invalid_argument("rival_bloc '" + spec.rival_bloc + "' is not a bloc of the scenario");
     plan.rival = static_cast<int>(rival - plan.blocs.begin());
 
-    // Bind each parameter in each arm (arms may reshape lists), and validate its support.
+    // Bind each parameter in each arm (arms may reshape lists): once, by key path.
     const std::size_t k = spec.parameters.size();
     plan.bindings.resize(plan.arms.size());
     for (std::size_t a = 0; a < arms.size(); ++a) {
         for (const auto& p : spec.parameters) {
-            const auto set = [&](double v) {
-                return resolve(with(with(spec.overrides, arms[a].overrides), {p.path + "=" + format_value(v)}));
-            };
-            const std::string what = "in arm '" + arms[a].name + "': ";
-            plan.bindings[a].push_back(at(p.origin, what, [&] {
-                // Both ends of the support must pass the scenario's validation.
-                const double lo = quantile(p.distribution, kUnitMargin), hi = quantile(p.distribution, 1 - kUnitMargin);
-                (void)set(lo);
-                (void)set(hi);
-                const double qa = quantile(p.distribution, 0.3), qb = quantile(p.distribution, 0.7);
-                return bind_parameter(p.path, qa != qb ? qa : lo, qa != qb ? qb : hi, set);
-            }));
+            plan.bindings[a].push_back(
+                at(p.origin, "in arm '" + arms[a].name + "': ", [&] { return bind_parameter(plan.arms[a], p); }));
         }
     }
 
@@ -150,11 +132,7 @@ model::Scenario scenario_for(const StudyPlan& plan, std::size_t g) {
     // Common random numbers: every arm runs sample i with the same draws, so arm differences
     // are paired; otherwise each run has its own stream.
     sc.run.run_index = plan.spec->common_random_numbers ? sample : g;
-    if (!plan.bindings[arm].empty()) {
-        const auto fields = numeric_fields(sc);
-        for (std::size_t j = 0; j < plan.layout.parameters; ++j)
-            *fields[plan.bindings[arm][j].field] = plan.values(sample, j);
-    }
+    for (std::size_t j = 0; j < plan.layout.parameters; ++j) apply(plan.bindings[arm][j], sc, plan.values(sample, j));
     return sc;
 }
 
