@@ -64,12 +64,6 @@ std::optional<std::string> nearest(std::string_view word,
     return best;
 }
 
-std::string format_month(const model::CalendarMonth& m) {
-    std::ostringstream s;
-    s << m.year << '-' << (m.month < 10 ? "0" : "") << m.month;
-    return s.str();
-}
-
 std::string format_exact(double x) {
     // Whole numbers of a readable size as integers ("100000", not "1e+05"); everything else in
     // the shortest form that reads back exactly.

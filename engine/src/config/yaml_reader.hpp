@@ -38,9 +38,6 @@ namespace polarity::config::detail {
 [[nodiscard]] std::optional<std::string> nearest(std::string_view word,
                                                  const std::vector<std::string>& candidates);
 
-/// "YYYY-MM", as scenario files write months.
-[[nodiscard]] std::string format_month(const model::CalendarMonth& m);
-
 /// Decimal text that reads back as exactly @p x: whole numbers below 1e7 as integers ("1500"),
 /// anything else in its shortest form ("0.4", "9.894e+14").
 [[nodiscard]] std::string format_exact(double x);

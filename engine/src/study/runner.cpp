@@ -9,6 +9,7 @@
 
 #include "polarity/core/error.hpp"
 #include "polarity/model/simulation.hpp"
+#include "polarity/study/sample_rules.hpp"
 #include "polarity/study/sampling.hpp"
 #include "polarity/study/statistics.hpp"
 
@@ -77,15 +78,13 @@ const std::vector<std::string>& bandable_series() {
     return names;
 }
 
-StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs) {
+StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve) {
     StudyPlan plan;
     plan.spec = &spec;
     std::vector<Arm> arms = spec.arms;
     if (arms.empty()) arms.push_back({"base", {}, {}});
-    std::string fp = spec.source_text;
     for (const auto& a : arms) {
         plan.arms.push_back(at(a.origin, "arm '" + a.name + "': ", [&] { return resolve(with(spec.overrides, a.overrides)); }));
-        fp += "\n--- arm " + a.name + "\n" + plan.arms.back().source_text;
     }
     const model::Scenario& first = plan.arms.front();
     plan.blocs = first.blocs;
@@ -97,7 +96,6 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     plan.rival = static_cast<int>(rival - plan.blocs.begin());
 
     // Bind each parameter in each arm (arms may reshape lists): once, by key path.
-    const std::size_t k = spec.parameters.size();
     plan.bindings.resize(plan.arms.size());
     for (std::size_t a = 0; a < arms.size(); ++a) {
         for (const auto& p : spec.parameters) {
@@ -105,6 +103,16 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
                 at(p.origin, "in arm '" + arms[a].name + "': ", [&] { return bind_parameter(plan.arms[a], p); }));
         }
     }
+    return plan;
+}
+
+StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs) {
+    StudyPlan plan = plan_arms(spec, resolve);
+    const model::Scenario& first = plan.arms.front();
+    const std::size_t k = spec.parameters.size();
+    std::string fp = spec.source_text;
+    for (std::size_t a = 0; a < plan.arms.size(); ++a)
+        fp += "\n--- arm " + arm_name(plan, a) + "\n" + plan.arms[a].source_text;
 
     const int per_arm = spec.precision ? spec.precision->max_runs : (runs > 0 ? runs : spec.runs);
     if (k == 0 && spec.sampler == Sampler::saltelli) throw std::invalid_argument("sampler saltelli needs uncertain parameters");
@@ -123,7 +131,12 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     plan.layout = {k, plan.blocs.size(), static_cast<std::size_t>(first.run.horizon_months), spec.bands.size()};
     fp += "\nruns " + std::to_string(plan.samples_per_arm) + " engine " POLARITY_VERSION;
     plan.fingerprint = fingerprint(fp);
+    check_sampled_runs(plan);
     return plan;
+}
+
+std::string arm_name(const StudyPlan& plan, std::size_t arm) {
+    return plan.spec->arms.empty() ? "base" : plan.spec->arms[arm].name;
 }
 
 model::Scenario scenario_for(const StudyPlan& plan, std::size_t g) {

@@ -26,6 +26,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <string_view>
 #include <utility>
@@ -118,6 +119,11 @@ struct Spellings<model::ClearingMechanism> {
         {"min_cost_flow", model::ClearingMechanism::min_cost_flow},
     }};
 };
+
+/// "YYYY-MM", as scenario files write months.
+[[nodiscard]] inline std::string format_month(const model::CalendarMonth& m) {
+    return std::to_string(m.year) + (m.month < 10 ? "-0" : "-") + std::to_string(m.month);
+}
 
 template <class E>
 [[nodiscard]] constexpr std::string_view spelling(E value) {
