@@ -11,6 +11,7 @@
 
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/scenario_writer.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -51,15 +52,7 @@ int line_of(const std::string& file, const std::string& text) {
     return 0;
 }
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("polarity_compose_" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-    [[nodiscard]] std::string write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-};
+using polarity::test::TempDir;
 
 }  // namespace
 
