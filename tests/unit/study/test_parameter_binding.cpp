@@ -10,22 +10,16 @@
 #include "polarity/study/parameter_binding.hpp"
 #include "polarity/study/runner.hpp"
 #include "polarity/study/sample_rules.hpp"
+#include "support/named.hpp"
 
 using namespace polarity;
+using polarity::test::named;
 
 namespace {
 
 const model::Scenario& minimal() {
     static const model::Scenario s = config::load_scenario_file(POLARITY_TEST_DATA "/minimal.yaml");
     return s;
-}
-
-template <class T, class Items>
-T& named(Items& items, const std::string& name) {
-    for (auto& item : items)
-        if (item.name == name) return item;
-    FAIL("no entry named " << name);
-    throw;
 }
 
 std::string error_of(const std::string& path) {
@@ -54,20 +48,20 @@ TEST_CASE("key paths reach the number they name, by entry name or index", "[stud
     model::Scenario s = minimal();
     const auto risk = model::bind_number(s, "labs.cn_frontier.risk_appetite");
     risk.at(s) = 0.37;
-    CHECK(named<model::Lab>(s.labs, "cn_frontier").risk_appetite == 0.37);
+    CHECK(named(s.labs, "cn_frontier").risk_appetite == 0.37);
     CHECK(risk.key_path == "labs[1].risk_appetite");
     CHECK(risk.range.describe() == "in [0, 1]");
 
     const auto price = model::bind_number(s, "suppliers.huawei.skus.ascend_910b.price_usd");
     price.at(s) = 12345;
-    CHECK(named<model::ChipSku>(named<model::Supplier>(s.suppliers, "huawei").skus, "ascend_910b").price_usd == 12345);
+    CHECK(named(named(s.suppliers, "huawei").skus, "ascend_910b").price_usd == 12345);
 
     const auto approval = model::bind_number(s, "policy.rules.tier2_license.approval_rate");
     approval.at(s) = 0.25;
-    CHECK(named<model::ExportRule>(s.policy.rules, "tier2_license").approval_rate == 0.25);
+    CHECK(named(s.policy.rules, "tier2_license").approval_rate == 0.25);
 
     const auto by_index = model::bind_number(s, "labs.2.risk_appetite");
-    CHECK(&by_index.at(s) == &named<model::Lab>(s.labs, "in_lab").risk_appetite);
+    CHECK(&by_index.at(s) == &named(s.labs, "in_lab").risk_appetite);
 
     // Bound once, the binding reaches the same number in a copy.
     model::Scenario copy = s;
@@ -91,7 +85,7 @@ TEST_CASE("key paths that name no number fail with the walked key path", "[study
 TEST_CASE("validate_sampled finds values outside their range and broken cross-key rules", "[study][rules]") {
     model::Scenario s = minimal();
     CHECK_FALSE(model::keys::validate_sampled(s));
-    named<model::Lab>(s.labs, "cn_frontier").research_share = 0.9;
+    named(s.labs, "cn_frontier").research_share = 0.9;
     auto breach = model::keys::validate_sampled(s);
     REQUIRE(breach);
     CHECK(breach->key_path == "labs[1].research_share");
@@ -112,7 +106,7 @@ TEST_CASE("validate_sampled finds values outside their range and broken cross-ke
 
 TEST_CASE("a study whose samples break a cross-key rule stops before it runs", "[study][rules]") {
     // Each share alone is fine; together they can exceed 1, which --set of the pair rejects.
-    const model::Lab& lab = named<const model::Lab>(minimal().labs, "cn_frontier");
+    const model::Lab& lab = named(minimal().labs, "cn_frontier");
     const double room = 1 - lab.training_share;
     auto spec = small_with({{"training", "labs.cn_frontier.training_share", {study::Uniform{0.1, 0.7}}, {"s.yaml", 20, 7, "parameters[0].path"}},
                             {"research", "labs.cn_frontier.research_share", {study::Uniform{0.1, 0.6}}, {"s.yaml", 23, 7, "parameters[1].path"}}});
