@@ -46,16 +46,9 @@ void for_each_map(const S& s, const std::string& path, F& f) {
     Keys<S>::visit(d);
 }
 
-/// The address of each key's member (scalars only), to bind a rule's keys.
+/// A visitor of scalar keys only: the rest of the table's calls do nothing.
 template <class S>
-struct AddressOf {
-    const S& s;
-    std::string_view wanted;
-    const void* found = nullptr;
-    template <class T>
-    void scalar(std::string_view key, T S::*member, const Spec&) {
-        if (key == wanted) found = &(s.*member);
-    }
+struct ScalarsOnly {
     template <class T>
     void section(std::string_view, T S::*, const Spec&) {}
     template <class T>
@@ -64,16 +57,28 @@ struct AddressOf {
     void version(std::string_view, int, const Spec&) {}
 };
 
+/// The address of each key's member (scalars only), to bind a rule's keys.
+template <class S>
+struct AddressOf : ScalarsOnly<S> {
+    const S& s;
+    std::string_view wanted;
+    const void* found = nullptr;
+    template <class T>
+    void scalar(std::string_view key, T S::*member, const Spec&) {
+        if (key == wanted) found = &(s.*member);
+    }
+};
+
 template <class S>
 const void* address_of(const S& s, std::string_view key) {
-    AddressOf<S> a{s, key};
+    AddressOf<S> a{{}, s, key};
     Keys<S>::visit(a);
     return a.found;
 }
 
 /// The first number of one map outside its key's range.
 template <class S>
-struct RangeCheck {
+struct RangeCheck : ScalarsOnly<S> {
     const S& s;
     const std::string& path;
     std::optional<Breach> breach;
@@ -86,12 +91,6 @@ struct RangeCheck {
             check(key, s.*member, spec);
         }
     }
-    template <class T>
-    void section(std::string_view, T S::*, const Spec&) {}
-    template <class T>
-    void list(std::string_view, std::vector<T> S::*, const Spec&) {}
-    void interval(std::string_view, double S::*, double S::*, const Spec&) {}
-    void version(std::string_view, int, const Spec&) {}
 
 private:
     template <class T>
@@ -129,7 +128,7 @@ std::optional<Breach> validate_sampled(const Scenario& scenario) {
     auto check = [&](const auto& map, const std::string& path) {
         using S = std::decay_t<decltype(map)>;
         if (first) return;
-        RangeCheck<S> ranges{map, path, std::nullopt};
+        RangeCheck<S> ranges{{}, map, path, std::nullopt};
         Keys<S>::visit(ranges);
         if ((first = ranges.breach)) return;
         for (const Rule<S>& rule : Rules<S>::list) {

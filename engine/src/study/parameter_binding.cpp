@@ -1,18 +1,14 @@
 #include "polarity/study/parameter_binding.hpp"
 
-#include <cstdio>
 
+#include "detail.hpp"
 #include "polarity/core/error.hpp"
 
 namespace polarity::study {
 
 namespace {
 
-std::string format_value(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
-}
+using detail::exact;
 
 }  // namespace
 
@@ -24,7 +20,7 @@ ParameterBinding bind_parameter(const model::Scenario& arm, const UncertainParam
         if (!b.number.accepts(end)) {
             throw ConfigError("", 0, 0, b.number.key_path,
                               "expected a number " + b.number.range.describe() + ", but the distribution can draw " +
-                                  format_value(end));
+                                  exact(end));
         }
     }
     return b;

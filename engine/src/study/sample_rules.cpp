@@ -1,8 +1,8 @@
 #include "polarity/study/sample_rules.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
+#include "detail.hpp"
 #include "polarity/core/error.hpp"
 #include "polarity/model/scenario_rules.hpp"
 
@@ -10,11 +10,7 @@ namespace polarity::study {
 
 namespace {
 
-std::string format_value(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
-}
+using detail::exact;
 
 std::string where(const Origin& o) {
     return o.file + ":" + std::to_string(o.line) + ":" + std::to_string(o.column);
@@ -103,7 +99,7 @@ std::string format_breach(const StudySpec& spec, const CornerBreach& b) {
     for (std::size_t i = 0; i < b.parameters.size(); ++i) {
         const UncertainParameter& p = spec.parameters[b.parameters[i]];
         out += "  " + where(p.origin) + ": " + p.origin.key_path + ": parameter '" + p.name + "' (" + p.path +
-               ") = " + format_value(b.values[i]) + "\n";
+               ") = " + exact(b.values[i]) + "\n";
     }
     return out;
 }
@@ -122,7 +118,7 @@ void check_sampled_runs(const StudyPlan& plan) {
                 for (const std::size_t j : r.parameters) {
                     const UncertainParameter& p = spec.parameters[j];
                     values += "; parameter '" + p.name + "' (" + where(p.origin) + ") = " +
-                              format_value(plan.values(i, j));
+                              exact(plan.values(i, j));
                 }
                 const Origin& o = spec.parameters[r.parameters.front()].origin;
                 throw ConfigError(o.file, o.line, o.column, o.key_path,
