@@ -14,6 +14,7 @@
 #include "polarity/config/study_loader.hpp"
 #include "polarity/core/error.hpp"
 #include "polarity/study/runner.hpp"
+#include "polarity/study/sample_rules.hpp"
 #include "polarity/io/hdf5_recorder.hpp"
 #include "polarity/io/summary.hpp"
 #include "polarity/model/calibration.hpp"
@@ -73,11 +74,17 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
     for (const auto& f : files) {
         try {
             if (polarity::config::is_study_file(f)) {
-                // A study is valid when its arms resolve and every parameter binds in every arm.
+                // A study is valid when its arms resolve, every parameter binds in every arm and
+                // no combination of the parameters' ranges breaks a rule of the scenario.
                 const auto spec = polarity::config::load_study_file(f, sets);
-                (void)polarity::study::plan_study(
-                    spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); },
-                    2);
+                const auto plan = polarity::study::plan_arms(
+                    spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); });
+                const auto breaches = polarity::study::corner_breaches(plan);
+                for (const auto& b : breaches) std::cerr << polarity::study::format_breach(spec, b);
+                if (!breaches.empty()) {
+                    ++bad;
+                    continue;
+                }
                 std::cout << f << ": ok (study)\n";
             } else {
                 (void)polarity::config::load_scenario_file(f, sets);

@@ -9,6 +9,7 @@
 
 #include "polarity/core/error.hpp"
 #include "polarity/model/simulation.hpp"
+#include "polarity/study/sample_rules.hpp"
 #include "polarity/study/sampling.hpp"
 #include "polarity/study/statistics.hpp"
 
@@ -16,18 +17,8 @@ namespace polarity::study {
 
 namespace {
 
-/// Design points are kept this far from 0 and 1, and supports are validated at these quantiles,
-/// so every value a run can draw has been through the scenario's validation.
-constexpr double kUnitMargin = 1e-9;
-
 /// The indicator of a unipolar outcome, for the precision rule.
 const std::size_t kUnipolarOutput = model::run_output_index("unipolar");
-
-std::string format_value(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
-}
 
 std::vector<Override> with(std::vector<Override> base, const std::vector<Override>& more) {
     base.insert(base.end(), more.begin(), more.end());
@@ -64,7 +55,9 @@ auto at(const Origin& origin, const std::string& context, F&& f) -> decltype(f()
     try {
         return f();
     } catch (const ConfigError& e) {
-        throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
+        // A key path's own errors carry no file: the study file's line is where it was written.
+        const std::string what = e.file().empty() ? e.key_path() + ": " + e.message() : e.what();
+        throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + what);
     } catch (const std::invalid_argument& e) {
         throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
     }
@@ -119,15 +112,13 @@ RecordLayout RecordLayout::make(std::size_t parameters, std::size_t blocs, std::
     return L;
 }
 
-StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs) {
+StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve) {
     StudyPlan plan;
     plan.spec = &spec;
     std::vector<Arm> arms = spec.arms;
     if (arms.empty()) arms.push_back({"base", {}, {}});
-    std::string fp = spec.source_text;
     for (const auto& a : arms) {
         plan.arms.push_back(at(a.origin, "arm '" + a.name + "': ", [&] { return resolve(with(spec.overrides, a.overrides)); }));
-        fp += "\n--- arm " + a.name + "\n" + plan.arms.back().source_text;
     }
     const model::Scenario& first = plan.arms.front();
     plan.blocs = first.blocs;
@@ -139,25 +130,24 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
             throw std::invalid_argument("arms must keep the base scenario's question (leader and rival blocs)");
     plan.year_ends = model::year_end_months(first.run.start, first.run.horizon_months);
 
-    // Bind each parameter in each arm (arms may reshape lists), and validate its support.
-    const std::size_t k = spec.parameters.size();
+    // Bind each parameter in each arm (arms may reshape lists): once, by key path.
     plan.bindings.resize(plan.arms.size());
     for (std::size_t a = 0; a < arms.size(); ++a) {
         for (const auto& p : spec.parameters) {
-            const auto set = [&](double v) {
-                return resolve(with(with(spec.overrides, arms[a].overrides), {p.path + "=" + format_value(v)}));
-            };
-            const std::string what = "in arm '" + arms[a].name + "': ";
-            plan.bindings[a].push_back(at(p.origin, what, [&] {
-                // Both ends of the support must pass the scenario's validation.
-                const double lo = quantile(p.distribution, kUnitMargin), hi = quantile(p.distribution, 1 - kUnitMargin);
-                (void)set(lo);
-                (void)set(hi);
-                const double qa = quantile(p.distribution, 0.3), qb = quantile(p.distribution, 0.7);
-                return bind_parameter(p.path, qa != qb ? qa : lo, qa != qb ? qb : hi, set);
-            }));
+            plan.bindings[a].push_back(
+                at(p.origin, "in arm '" + arms[a].name + "': ", [&] { return bind_parameter(plan.arms[a], p); }));
         }
     }
+    return plan;
+}
+
+StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs) {
+    StudyPlan plan = plan_arms(spec, resolve);
+    const model::Scenario& first = plan.arms.front();
+    const std::size_t k = spec.parameters.size();
+    std::string fp = spec.source_text;
+    for (std::size_t a = 0; a < plan.arms.size(); ++a)
+        fp += "\n--- arm " + arm_name(plan, a) + "\n" + plan.arms[a].source_text;
 
     const int per_arm = spec.precision ? spec.precision->max_runs : (runs > 0 ? runs : spec.runs);
     if (k == 0 && spec.sampler == Sampler::saltelli) throw std::invalid_argument("sampler saltelli needs uncertain parameters");
@@ -176,7 +166,12 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     for (const auto& o : model::run_outputs()) fp += " " + o.name;
     fp += " engine " POLARITY_VERSION;
     plan.fingerprint = fingerprint(fp);
+    check_sampled_runs(plan);
     return plan;
+}
+
+std::string arm_name(const StudyPlan& plan, std::size_t arm) {
+    return plan.spec->arms.empty() ? "base" : plan.spec->arms[arm].name;
 }
 
 model::Scenario scenario_for(const StudyPlan& plan, std::size_t g) {
@@ -185,11 +180,7 @@ model::Scenario scenario_for(const StudyPlan& plan, std::size_t g) {
     // Common random numbers: every arm runs sample i with the same draws, so arm differences
     // are paired; otherwise each run has its own stream.
     sc.run.run_index = plan.spec->common_random_numbers ? sample : g;
-    if (!plan.bindings[arm].empty()) {
-        const auto fields = numeric_fields(sc);
-        for (std::size_t j = 0; j < plan.layout.parameters; ++j)
-            *fields[plan.bindings[arm][j].field] = plan.values(sample, j);
-    }
+    for (std::size_t j = 0; j < plan.layout.parameters; ++j) apply(plan.bindings[arm][j], sc, plan.values(sample, j));
     return sc;
 }
 

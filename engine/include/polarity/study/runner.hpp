@@ -65,10 +65,22 @@ struct StudyPlan {
     [[nodiscard]] std::size_t total_runs() const { return arms.size() * samples_per_arm; }
 };
 
-/// Builds the plan; checks that every parameter path binds to a number in every arm and that
-/// each distribution's support (quantiles 1e-9 and 1 - 1e-9) passes the scenario's validation.
-/// `runs` overrides the study's run count. Throws ConfigError / std::invalid_argument.
+/// The first half of a plan: each arm's scenario resolved and every parameter bound in it (by
+/// key path, once), each distribution's support (quantiles 1e-9 and 1 - 1e-9) inside its key's
+/// range. No sample design: enough for sample_rules.hpp's corner_breaches().
+/// @throws polarity::ConfigError at the study file's line of the arm or parameter at fault;
+///         std::invalid_argument if arms change the blocs or horizon, or rival_bloc is not a bloc.
+[[nodiscard]] StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve);
+
+/// The whole plan: plan_arms(), then the sample design and its values; then every sampled run
+/// is checked against the scenario's cross-key rules (check_sampled_runs()) before any runs.
+/// `runs` overrides the study's run count.
+/// @throws polarity::ConfigError as plan_arms(), or naming the first sampled run that breaks a
+///         rule, its parameters (with their lines) and values; std::invalid_argument as plan_arms().
 [[nodiscard]] StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs);
+
+/// The name of arm @p arm ("base" when the study has no arms).
+[[nodiscard]] std::string arm_name(const StudyPlan& plan, std::size_t arm);
 
 /// The scenario of global run g: its arm's scenario with the sample's parameter values and
 /// the run index that keys its random numbers.
