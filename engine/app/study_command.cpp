@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/study_loader.hpp"
@@ -128,10 +129,14 @@ int run_study(const StudyOptions& opt) {
     std::optional<study::ShardId> shard;
     if (!opt.shard.empty()) shard = study::parse_shard(opt.shard);
     fs::path out = opt.output;
-    if (out.empty())
-        out = fs::path("out") / (fs::path(opt.file).stem().string() +
-                                 (shard ? ".shard-" + std::to_string(shard->index) + "-of-" + std::to_string(shard->count)
-                                        : std::string(".h5")));
+    if (out.empty()) {
+        // Built with a stream: GCC 12 warns falsely (-Wrestrict) on chained string '+'.
+        std::ostringstream name;
+        name << fs::path(opt.file).stem().string();
+        if (shard) name << ".shard-" << shard->index << "-of-" << shard->count;
+        else name << ".h5";
+        out = fs::path("out") / name.str();
+    }
     const fs::path journal_path = out.string() + ".journal";
     if (fs::exists(out) && !opt.force)
         throw IoError(out.string() + ": the file exists; pass --force to overwrite it");
@@ -159,6 +164,11 @@ int run_study(const StudyOptions& opt) {
     const std::size_t done = mpi ? mpi->coordinate(plan, journal, std::ref(progress), slice)
                                  : study::execute_study(plan, journal, std::ref(progress), slice);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (mpi && !opt.quiet) {
+        std::cerr << "Batches computed by rank:";
+        for (const std::size_t n : mpi->batches_by_rank()) std::cerr << " " << n;
+        std::cerr << "\n";
+    }
 
     if (shard) {
         study::write_shard(out, plan, *shard, journal);

@@ -148,6 +148,7 @@ std::size_t MpiStudy::coordinate(const StudyPlan& plan, Journal& journal, const 
     if (progress) progress(scheduler.done(), scheduler.total());
     std::vector<std::optional<Batch>> given(static_cast<std::size_t>(ranks_));  // each rank's batch in hand
     int serving = ranks_ - 1;
+    batches_.assign(static_cast<std::size_t>(ranks_), 0);
 
     // Rank 0's own batches, on a thread of their own so that this one keeps answering.
     std::optional<Batch> local;
@@ -178,6 +179,7 @@ std::size_t MpiStudy::coordinate(const StudyPlan& plan, Journal& journal, const 
                 worker.join();
                 if (local_error) std::rethrow_exception(local_error);
                 scheduler.complete(*local, std::move(local_records));
+                ++batches_[0];
                 if (progress) progress(scheduler.done(), scheduler.total());
                 start_local();
                 busy = true;
@@ -202,6 +204,7 @@ std::size_t MpiStudy::coordinate(const StudyPlan& plan, Journal& journal, const 
                 auto& batch = given[static_cast<std::size_t>(from)];
                 if (batch) {
                     scheduler.complete(*batch, std::move(records));
+                    ++batches_[static_cast<std::size_t>(from)];
                     if (progress) progress(scheduler.done(), scheduler.total());
                 }
                 batch = scheduler.next();

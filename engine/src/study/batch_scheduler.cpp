@@ -76,9 +76,10 @@ void BatchScheduler::append(const Batch& batch, const std::vector<double>& recor
 void BatchScheduler::drain() {
     while (!stopped() && frontier() < end_run_) {
         const auto records = pending_.take(frontier());
-        if (!records) return;
+        if (!records) break;
         append({frontier(), runs_from(frontier())}, *records);
     }
+    pending_.compact();
 }
 
 }  // namespace polarity::study

@@ -63,6 +63,10 @@ std::optional<std::vector<double>> PendingBatches::take(std::size_t first) {
     return records;
 }
 
+void PendingBatches::compact() {
+    if (batches_.empty() && file_ && file_->completed() > 0) file_->truncate(0);
+}
+
 void PendingBatches::remove() {
     batches_.clear();
     if (file_) file_->remove();

@@ -41,6 +41,8 @@ public:
 
     [[nodiscard]] int rank() const { return rank_; }
     [[nodiscard]] int ranks() const { return ranks_; }
+    /// Rank 0, after coordinate(): how many batches each rank computed (load balance).
+    [[nodiscard]] const std::vector<std::size_t>& batches_by_rank() const { return batches_; }
 
     /// Rank 0, once it has planned the study and opened the journal: starts every rank, runs
     /// the study with them and returns the number of runs the journal holds. When a rank fails
@@ -67,6 +69,7 @@ private:
     int ranks_ = 1;
     bool started_ = false;
     std::vector<std::string> hosts_;  ///< per rank, known once started
+    std::vector<std::size_t> batches_;
 };
 
 }  // namespace polarity::study

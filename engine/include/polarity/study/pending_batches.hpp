@@ -35,6 +35,9 @@ public:
     [[nodiscard]] bool holds(std::size_t first) const { return batches_.count(first) != 0; }
     /// Hands over the records of the batch that starts at run `first`, if held.
     [[nodiscard]] std::optional<std::vector<double>> take(std::size_t first);
+    /// Empties the file once no batch waits (call after the batches taken are journalled), so
+    /// that it holds only the batches still ahead of the journal.
+    void compact();
     /// Deletes the file (the study no longer needs it).
     void remove();
 
