@@ -26,7 +26,7 @@ for rep in $(seq "$REPS"); do
     done
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-echo "$((RUNS * 6)) runs per study, median of $REPS; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$((RUNS * 6)) runs per study, median of $REPS; $(nproc) cores; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in "${!labels[@]}"; do
     printf '%-30s %6.0f runs/s   wall %6.2f s   (runs/s: %s)\n' "${labels[$i]}" \
         "$(echo "${rate[$i]}" | median)" "$(echo "${wall[$i]}" | median)" "${rate[$i]}"
