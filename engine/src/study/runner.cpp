@@ -9,6 +9,7 @@
 
 #include "polarity/core/error.hpp"
 #include "polarity/model/simulation.hpp"
+#include "polarity/study/batch_scheduler.hpp"
 #include "polarity/study/sample_rules.hpp"
 #include "polarity/study/sampling.hpp"
 #include "polarity/study/statistics.hpp"
@@ -226,48 +227,47 @@ bool precision_reached(const StudyPlan& plan, const std::vector<std::size_t>& un
     return true;
 }
 
-std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progress& progress) {
-    const std::size_t arms = plan.arms.size(), total = plan.total_runs();
+std::size_t batch_runs(const StudyPlan& plan) {
+    const std::size_t arms = plan.arms.size();
+    return std::max<std::size_t>(1, static_cast<std::size_t>(plan.spec->batch_runs) / arms) * arms;
+}
+
+void run_batch(const StudyPlan& plan, const Batch& batch, std::vector<double>& records) {
     const std::size_t record = plan.layout.size();
-    // Batches hold whole rounds of arms so that stopping leaves every arm with equal runs.
-    const std::size_t batch = std::max<std::size_t>(1, static_cast<std::size_t>(plan.spec->batch_runs) / arms) * arms;
-
-    // A kill in the middle of a batch's write leaves part of it; drop that part so decisions
-    // (the precision rule) fall at the same batch boundaries as in an uninterrupted study.
-    if (journal.completed() < total) journal.truncate(journal.completed() / batch * batch);
-    std::vector<std::size_t> unipolar(arms, 0), runs(arms, 0);
-    std::vector<double> chunk;
-    for (std::size_t first = 0; first < journal.completed(); first += batch) {
-        const std::size_t n = std::min(batch, journal.completed() - first);
-        journal.read(first, n, chunk);
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto a = static_cast<std::size_t>(chunk[i * record]);
-            ++runs[a];
-            unipolar[a] += chunk[i * record + plan.layout.output(kUnipolarOutput)] == 1.0;
+    records.assign(batch.runs * record, 0.0);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, batch.runs, 1), [&](const auto& range) {
+        for (std::size_t i = range.begin(); i != range.end(); ++i) {
+            const auto r = run_one(plan, batch.first + i);
+            std::copy(r.begin(), r.end(), records.begin() + static_cast<std::ptrdiff_t>(i * record));
         }
-    }
+    });
+}
 
-    std::size_t done = journal.completed();
-    if (progress) progress(done, total);
-    while (done < total && !precision_reached(plan, unipolar, runs)) {
-        const std::size_t n = std::min(batch, total - done);
-        std::vector<double> results(n * record);
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const auto& range) {
-            for (std::size_t i = range.begin(); i != range.end(); ++i) {
-                const auto r = run_one(plan, done + i);
-                std::copy(r.begin(), r.end(), results.begin() + static_cast<std::ptrdiff_t>(i * record));
-            }
-        });
-        journal.append(results);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t a = (done + i) % arms;
-            ++runs[a];
-            unipolar[a] += results[i * record + plan.layout.output(kUnipolarOutput)] == 1.0;
-        }
-        done += n;
-        if (progress) progress(done, total);
+StoppingRule::StoppingRule(const StudyPlan& plan)
+    : plan_(&plan), unipolar_(plan.arms.size(), 0), runs_(plan.arms.size(), 0) {}
+
+void StoppingRule::add(std::size_t first, std::size_t n, const double* records) {
+    const std::size_t record = plan_->layout.size(), arms = plan_->arms.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t a = (first + i) % arms;
+        ++runs_[a];
+        unipolar_[a] += records[i * record + plan_->layout.output(kUnipolarOutput)] == 1.0;
     }
-    return done;
+}
+
+bool StoppingRule::reached() const { return precision_reached(*plan_, unipolar_, runs_); }
+
+std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progress& progress, const StudySlice& slice) {
+    BatchScheduler scheduler(plan, journal, slice);
+    if (progress) progress(scheduler.done(), scheduler.total());
+    std::vector<double> records;
+    while (const auto batch = scheduler.next()) {
+        run_batch(plan, *batch, records);
+        scheduler.complete(*batch, std::move(records));
+        if (progress) progress(scheduler.done(), scheduler.total());
+    }
+    scheduler.finish();
+    return scheduler.done();
 }
 
 }  // namespace polarity::study

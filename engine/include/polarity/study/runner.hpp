@@ -92,9 +92,47 @@ struct StudyPlan {
 /// Progress after each batch: runs done, runs planned.
 using Progress = std::function<void(std::size_t done, std::size_t total)>;
 
-/// Runs what the journal does not hold yet, in parallel batches, appending to it; stops early
-/// when the precision target is met. Returns the number of runs completed.
-std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progress& progress);
+/// A batch: runs [first, first + runs) in global run order.
+struct Batch {
+    std::size_t first = 0;
+    std::size_t runs = 0;
+};
+
+/// Which batches a journal holds: batches [first, end) of the study (`end` clipped to the last),
+/// the journal's record 0 being run `first * batch_runs(plan)`. A shard of a study is such a
+/// slice; it ignores the precision rule, which `polarity merge` applies when it joins shards.
+struct StudySlice {
+    std::size_t first = 0;
+    std::size_t end = static_cast<std::size_t>(-1);
+    bool stop_on_precision = true;
+};
+
+/// Runs per batch: whole rounds of arms, so that stopping leaves every arm with equal runs.
+[[nodiscard]] std::size_t batch_runs(const StudyPlan& plan);
+
+/// Runs `batch` in parallel into `records` (batch.runs x layout.size() doubles, in run order).
+void run_batch(const StudyPlan& plan, const Batch& batch, std::vector<double>& records);
+
+/// Runs what the journal does not hold yet, in parallel batches, appending to it (batches that
+/// an interrupted MPI study finished ahead of the journal are taken over, not rerun); stops
+/// early when the precision target is met. Returns the number of runs the journal holds.
+/// Throws polarity::IoError when the journal cannot be written.
+std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progress& progress,
+                          const StudySlice& slice = {});
+
+/// The precision rule's running counts, fed with records in run order from run 0.
+class StoppingRule {
+public:
+    explicit StoppingRule(const StudyPlan& plan);
+    /// Counts the `n` records of runs first, first + 1, ... held in `records`.
+    void add(std::size_t first, std::size_t n, const double* records);
+    /// Whether the study may stop here (never without a `precision` key).
+    [[nodiscard]] bool reached() const;
+
+private:
+    const StudyPlan* plan_;
+    std::vector<std::size_t> unipolar_, runs_;
+};
 
 /// Wilson-interval stopping rule over the first `done` runs.
 [[nodiscard]] bool precision_reached(const StudyPlan& plan, const std::vector<std::size_t>& unipolar,
