@@ -259,16 +259,6 @@ void check(Lab& lab, MapReader& r, Context& ctx) {
     ctx.bloc_of_lab[lab.name] = bloc;
 }
 
-void check(ChipCriteria& c, MapReader& r, Context&) {
-    // A rule covering no chips is always a mistake (allow rules included: an allow with no
-    // chips would silently do nothing).
-    if (c.skus.empty() && !c.tpp_at_least && !c.interconnect_at_least_gbps &&
-        !c.density_tpp_at_least && !c.performance_density_at_least) {
-        r.self().fail("expected at least one of skus, tpp_at_least, interconnect_at_least_gbps, "
-                      "density_tpp_at_least, performance_density_at_least");
-    }
-}
-
 void check(CalibrationTarget& t, MapReader& r, Context& ctx) {
     using M = CalibrationMetric;
     const std::string metric(detail::spelling(t.metric));
@@ -348,12 +338,27 @@ void check_rules(const S& s, const MapReader& r) {
     }
 }
 
+/// For maps whose keys are alternatives: at least one given (a list, not empty).
+template <class S>
+void check_one_key_given(MapReader& r) {
+    detail::KeyNames keys;
+    Keys<S>::visit(keys);
+    std::string names;
+    for (const auto key : keys.names) {
+        if (r.has(key) && (r.at(key).node().kind != SourceNode::Kind::sequence || !r.at(key).node().items.empty()))
+            return;
+        names += (names.empty() ? "" : ", ") + std::string(key);
+    }
+    r.self().fail("expected at least one of " + names);
+}
+
 template <class S>
 S read_map(MapReader r, Context& ctx) {
     S s{};
     Reader<S> reader(r, s, ctx);
     Keys<S>::visit(reader);
     check(s, r, ctx);
+    if constexpr (detail::needs_one_key<S>()) check_one_key_given<S>(r);
     check_rules(s, r);
     r.finish();
     return s;

@@ -296,8 +296,8 @@ Json reference(const std::string& id, const Spec& spec, bool nullable) {
 template <class S>
 void add_constraints(Json&, std::type_identity<S>) {}
 
-void add_constraints(Json& def, std::type_identity<ChipCriteria>) {
-    // A rule must cover some chips: at least one of its keys, a list not empty.
+/// Keys<S>::at_least_one_key: at least one of the map's keys, a list not empty.
+void require_one_key(Json& def) {
     Json any = Json::array();
     const Json& properties = def.at("properties");
     for (const auto& key : properties.keys()) {
@@ -463,6 +463,7 @@ std::string Definitions::define(Json* relaxed) {
         def.set("required", Json::strings(v.required));
     }
     add_constraints(def, std::type_identity<S>{});
+    if constexpr (detail::needs_one_key<S>()) require_one_key(def);
     if (first) all.set(id, std::move(def));
     return id;
 }

@@ -81,6 +81,20 @@ struct Spec {
     std::optional<Sentinel> sentinel = std::nullopt;  ///< an extra allowed value outside the range
 };
 
+/// The names of a map's keys, in the table's order.
+struct KeyNames {
+    std::vector<std::string_view> names;
+    template <class M>
+    void scalar(std::string_view key, M, const Spec&) { names.push_back(key); }
+    template <class M>
+    void section(std::string_view key, M, const Spec&) { names.push_back(key); }
+    template <class M>
+    void list(std::string_view key, M, const Spec&) { names.push_back(key); }
+    template <class A, class B>
+    void interval(std::string_view key, A, B, const Spec&) { names.push_back(key); }
+    void version(std::string_view key, int, const Spec&) { names.push_back(key); }
+};
+
 /// An optional string that names something means "none" when empty (compliant_variant_of,
 /// a calibration target's lab): it is written by leaving the key out, and has no default.
 [[nodiscard]] inline bool empty_means_absent(const Spec& spec) {
@@ -136,6 +150,14 @@ template <class E>
 /// Keys<S>: `title` and `doc` describe the map; `visit` lists its keys in reading order.
 template <class S>
 struct Keys;
+
+/// Whether a map's keys are alternatives of which at least one must be given (Keys<S>::at_least_one_key).
+template <class S>
+[[nodiscard]] constexpr bool needs_one_key() {
+    if constexpr (requires { Keys<S>::at_least_one_key; }) return Keys<S>::at_least_one_key;
+    else return false;
+}
+
 
 using Months = model::CalendarMonth;
 
@@ -548,6 +570,9 @@ struct Keys<model::ChipCriteria> {
         "Which chips a rule covers: the named SKUs, those meeting every given threshold of the "
         "first test (tpp_at_least, interconnect_at_least_gbps), and those meeting the density "
         "test. At least one key must be given.";
+    /// A rule covering no chips is always a mistake (an allow with no chips would silently do
+    /// nothing): the loader and the schema require at least one of the keys below, a list not empty.
+    static constexpr bool at_least_one_key = true;
     template <class V>
     static void visit(V& v) {
         v.list("skus", &S::skus, {.doc = "SKUs covered by name.", .refers = Entity::sku});
