@@ -34,18 +34,26 @@ std::vector<double*> numeric_fields(model::Scenario& s) {
                       &m.remote_markup, &m.revenue_per_serving_h100e_usd, &m.quality_gap_scale,
                       &m.training_weight, &m.rationing_step})
         f.push_back(x);
+    for (double* x : {&m.smuggling_gap_reference, &m.smuggling_gap_elasticity, &m.smuggling_unmet_elasticity,
+                      &m.smuggling_pull_max, &m.shell_enforcement_reach, &m.diversion_enforcement_reach,
+                      &m.remote_enforcement_reach})
+        f.push_back(x);
     for (auto& n : s.nations)
         for (double* x : {&n.gdp_usd, &n.state_ai_funding_usd_per_month, &n.enforcement_capacity,
-                          &n.hub_capacity_units_per_month, &n.subsidy_growth_per_year, &n.military_compute_share})
+                          &n.hub_capacity_units_per_month, &n.subsidy_growth_per_year, &n.military_compute_share,
+                          &n.shell_capacity_units_per_month, &n.diversion_share})
             f.push_back(x);
     for (auto& sp : s.suppliers) {
         for (double* x : {&sp.capacity_units_per_month, &sp.capacity_growth_per_year, &sp.yield,
-                          &sp.hbm_units_per_month, &sp.hbm_growth_per_year, &sp.die_bank_units,
-                          &sp.die_bank_draw_per_month})
+                          &sp.hbm_stacks_per_month, &sp.hbm_growth_per_year, &sp.die_bank_units,
+                          &sp.die_bank_draw_per_month, &sp.yield_ceiling, &sp.yield_learning_per_year,
+                          &sp.hbm_stockpile_stacks, &sp.own_hbm_stacks_per_month, &sp.own_hbm_growth_per_year,
+                          &sp.margin})
             f.push_back(x);
         for (auto& k : sp.skus)
             for (double* x : {&k.flop_per_s, &k.tpp, &k.performance_density, &k.interconnect_gbps,
-                              &k.memory_bandwidth_tbps, &k.price_usd, &k.production_weight})
+                              &k.memory_bandwidth_tbps, &k.price_usd, &k.production_weight, &k.dies_per_chip,
+                              &k.hbm_stacks_per_chip, &k.unit_cost_usd})
                 f.push_back(x);
     }
     for (auto& l : s.labs) {
@@ -65,7 +73,9 @@ std::vector<double*> numeric_fields(model::Scenario& s) {
         add(f, r.chips.density_tpp_at_least);
         add(f, r.chips.performance_density_at_least);
     }
-    for (auto& t : pol.tool_controls) f.push_back(&t.capacity_growth_factor), f.push_back(&t.yield_factor);
+    for (auto& t : pol.tool_controls)
+        for (double* x : {&t.capacity_growth_factor, &t.yield_factor, &t.yield_learning_factor, &t.hbm_import_factor})
+            f.push_back(x);
     for (auto& r : pol.remote_access) f.push_back(&r.capacity_units_per_month);
     for (auto& ad : pol.adaptive)
         for (double* x : {&ad.tighten_below_lag_months, &ad.loosen_above_lag_months, &ad.step}) f.push_back(x);
