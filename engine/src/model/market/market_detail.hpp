@@ -3,6 +3,7 @@
 // clearing keeps between its steps, and the steps themselves, one file each:
 //   prices.cpp         what a chip costs per H100e of value on a route; the rationing step
 //   routes.cpp         who may buy what where: direct routes, licences, hubs and clouds
+//   smuggling.cpp      how the price gap and unmet demand pull chips through a hub's gray channels
 //   offers.cpp         each nation's offers of the round and its labs' best value
 //   demand.cpp         what labs ask for, and what they still wanted when the month ends
 //   priority_fill.cpp  the default mechanism: cheapest bids first, equal bids pro rata
