@@ -122,8 +122,8 @@ def make_suppliers(base, count, generated_nations, rng):
             s["uses_technology_of"] = ["united_states"]
         scale = rng.uniform(0.02, 0.1)
         s["capacity_units_per_month"] = round(like["capacity_units_per_month"] * scale)
-        if s.get("hbm_units_per_month", -1) > 0:
-            s["hbm_units_per_month"] = round(like["hbm_units_per_month"] * scale)
+        if s.get("hbm_stacks_per_month", -1) > 0:
+            s["hbm_stacks_per_month"] = round(like["hbm_units_per_month"] * scale)
         s["die_bank_units"] = 0
         s["die_bank_draw_per_month"] = 0
         s["design_around"] = False

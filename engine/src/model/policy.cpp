@@ -112,6 +112,8 @@ Regime regime_in_force(World& w, const PolicyIndex& idx, int serial) {
 
     g.tool_growth_factor.assign(nn, 1.0);
     g.tool_yield_factor.assign(nn, 1.0);
+    g.tool_yield_learning_factor.assign(nn, 1.0);
+    g.tool_hbm_import_factor.assign(nn, 1.0);
     for (const auto& t : p.tool_controls) {
         if (!in_force(t.start, t.end, serial)) continue;
         for (const auto& target : t.targets) {
@@ -119,6 +121,8 @@ Regime regime_in_force(World& w, const PolicyIndex& idx, int serial) {
             if (n < 0) continue;
             g.tool_growth_factor[static_cast<std::size_t>(n)] *= t.capacity_growth_factor;
             g.tool_yield_factor[static_cast<std::size_t>(n)] *= t.yield_factor;
+            g.tool_yield_learning_factor[static_cast<std::size_t>(n)] *= t.yield_learning_factor;
+            g.tool_hbm_import_factor[static_cast<std::size_t>(n)] *= t.hbm_import_factor;
         }
     }
 

@@ -133,6 +133,15 @@ const std::vector<SeriesDef>& series_table() {
         add("nation_cut_off", "nation", "1", "1 when a deny rule in force covers an active chip for the nation", per_nation([](const NationState& n) { return n.cut_off ? 1.0 : 0.0; }), true);
         add("nation_licence_revenue_usd", "nation", "USD", "licence revenue shares received this month", per_nation([](const NationState& n) { return n.treasury_month_usd; }));
         add("nation_hub_gray_units", "nation", "chips", "chips sent through the nation as a gray-market hub this month", per_nation([](const NationState& n) { return n.gray_units_month; }));
+        for (int k = 0; k < leak_count; ++k) {
+            const auto leak = static_cast<Leak>(k);
+            add(std::string("nation_leaked_") + to_string(leak) + "_units", "nation", "chips",
+                std::string("chips the nation's labs received this month through the ") + to_string(leak) +
+                    " leak (net of seizures)",
+                per_nation([k](const NationState& n) { return n.leaked_units_month[static_cast<std::size_t>(k)]; }));
+        }
+        add("supplier_yield", "supplier", "1", "share of good dies, before tool controls' yield factor", per_supplier([](const SupplierState& s) { return s.yield; }));
+        add("supplier_hbm_stock_stacks", "supplier", "stacks", "HBM stacks in store after this month's production", per_supplier([](const SupplierState& s) { return s.hbm_stock_stacks; }));
         return t;
     }();
     return table;

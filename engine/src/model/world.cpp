@@ -18,6 +18,16 @@ const char* to_string(Route r) {
     return "?";
 }
 
+const char* to_string(Leak l) {
+    switch (l) {
+        case Leak::hub: return "hub";
+        case Leak::shell: return "shell";
+        case Leak::diversion: return "diversion";
+        case Leak::remote: return "remote";
+    }
+    return "?";
+}
+
 int find_name(const std::vector<std::string>& names, const std::string& name) {
     auto it = std::find(names.begin(), names.end(), name);
     return it == names.end() ? -1 : static_cast<int>(it - names.begin());
@@ -62,7 +72,10 @@ World build_world(const Scenario& sc) {
         auto& n = w.nations[i];
         n.spec = &sc.nations[i];
         n.bloc = require(find_name(sc.blocs, n.spec->bloc), "bloc", n.spec->bloc);
-        if (n.spec->hub_capacity_units_per_month > 0) w.hubs.push_back(static_cast<int>(i));
+        // A hub is any third nation chips can leak through: transhipment, shell buyers, diversion.
+        if (n.spec->hub_capacity_units_per_month > 0 || n.spec->shell_capacity_units_per_month > 0 ||
+            n.spec->diversion_share > 0)
+            w.hubs.push_back(static_cast<int>(i));
     }
 
     for (std::size_t si = 0; si < sc.suppliers.size(); ++si) {
@@ -73,13 +86,17 @@ World build_world(const Scenario& sc) {
         for (const auto& t : sp.uses_technology_of)
             s.technology_of.push_back(require(find_by_name(sc.nations, t), "nation", t));
         s.capacity_units_per_month = sp.capacity_units_per_month;
-        s.hbm_units_per_month = sp.hbm_units_per_month;
+        s.yield = sp.yield;
+        s.hbm_bought_stacks_per_month = sp.hbm_stacks_per_month;
+        s.hbm_stock_stacks = sp.hbm_stockpile_stacks;
+        s.own_hbm_stacks_per_month = sp.own_hbm_stacks_per_month;
         s.die_bank_units = sp.die_bank_units;
         for (const auto& sku : sp.skus) {
             SkuState k;
             k.spec = &sku;
             k.supplier = static_cast<int>(si);
-            k.price_usd = sku.price_usd;
+            k.unit_cost_usd = sku.unit_cost_usd;
+            k.price_usd = sku.unit_cost_usd > 0 ? sku.unit_cost_usd * (1.0 + sp.margin) : sku.price_usd;
             set_performance(k, sc.world, sc.market);
             s.skus.push_back(static_cast<int>(w.skus.size()));
             w.skus.push_back(k);

@@ -129,7 +129,7 @@ const std::vector<BadCase> kBadCases = {
      "expected a number > 1, got 1.0"},
     {"bad_price_ratio.yaml", 7, 24, "world.price_ceiling_ratio",
      "expected a number >= 1, got 0.8"},
-    {"bad_hbm.yaml", 11, 26, "suppliers[0].hbm_units_per_month",
+    {"bad_hbm.yaml", 11, 27, "suppliers[0].hbm_stacks_per_month",
      "expected -1 (unlimited) or a number >= 0, got -2"},
     {"bad_enforcement_scale.yaml", 11, 22, "policy.enforcement_scale",
      "expected a number in [0, 10], got 11"},
@@ -289,7 +289,7 @@ TEST_CASE("minimal.yaml loads with its values and the defaults of omitted keys",
         REQUIRE(s.suppliers.size() == 2);
         const auto& nvidia = s.suppliers[0];
         CHECK(nvidia.nation == "usa");
-        CHECK(nvidia.hbm_units_per_month == -1);  // default: unlimited
+        CHECK(nvidia.hbm_stacks_per_month == -1);  // default: unlimited
         CHECK(nvidia.design_around);
         REQUIRE(nvidia.skus.size() == 2);
         CHECK(nvidia.skus[0].release == CalendarMonth{2022, 9});
@@ -302,7 +302,7 @@ TEST_CASE("minimal.yaml loads with its values and the defaults of omitted keys",
         const auto& huawei = s.suppliers[1];
         CHECK(huawei.uses_technology_of == std::vector<std::string>{"usa"});
         CHECK(huawei.yield == Approx(0.5));
-        CHECK(huawei.hbm_units_per_month == Approx(15000));
+        CHECK(huawei.hbm_stacks_per_month == Approx(15000));
         REQUIRE(huawei.skus.size() == 1);
         CHECK(huawei.skus[0].discontinued == CalendarMonth{2026, 1});
         CHECK(huawei.skus[0].memory_bandwidth_tbps == Approx(1.6));

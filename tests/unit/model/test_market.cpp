@@ -84,6 +84,7 @@ void check_clearing(const World& world, const Regime& regime, const std::vector<
     std::map<std::pair<Route, int>, std::int64_t> moved, seized;  // (route, sku)
     std::map<std::pair<int, int>, std::int64_t> licensed;          // (rule, nation)
     std::vector<std::int64_t> by_sku(skus, 0), gray_by_hub(nations, 0), remote_by_nation(nations, 0);
+    std::vector<std::int64_t> gray_by_channel(gray_leak_count * nations, 0);  // [channel * nations + hub]
     std::vector<double> spend_usd(labs, 0.0);
     for (const auto& d : cleared.deliveries) {
         REQUIRE(d.units > 0);
@@ -101,6 +102,7 @@ void check_clearing(const World& world, const Regime& regime, const std::vector<
                 REQUIRE(lab.nation != d.via);
                 REQUIRE(lab.spec->risk_appetite > 0);
                 gray_by_hub[static_cast<std::size_t>(d.via)] += d.units;
+                gray_by_channel[static_cast<std::size_t>(d.channel) * nations + static_cast<std::size_t>(d.via)] += d.units;
                 break;
             case Route::remote: remote_by_nation[static_cast<std::size_t>(d.via)] += d.units; break;
             case Route::domestic:
@@ -116,17 +118,28 @@ void check_clearing(const World& world, const Regime& regime, const std::vector<
     // No shared route carries more than its capacity.
     for (const auto& [key, units] : licensed)
         REQUIRE(units <= static_cast<std::int64_t>(world.scenario->policy.rules[static_cast<std::size_t>(key.first)].quota_units_per_month));
+    // A gray channel carries at most its base volume x the largest pull x (1 - its enforcement).
+    const MarketSettings& market = world.scenario->market;
+    double quota_units = 0;
+    for (const auto& rule : world.scenario->policy.rules) quota_units += rule.quota_units_per_month;
     for (std::size_t h = 0; h < nations; ++h) {
         REQUIRE(static_cast<double>(gray_by_hub[h]) == cleared.gray_units_by_hub[h]);
-        if (gray_by_hub[h] == 0) continue;
-        const double open = world.nations[h].spec->hub_capacity_units_per_month *
-                            (1.0 - hub_enforcement(world, regime, static_cast<int>(h)));
-        REQUIRE(static_cast<double>(gray_by_hub[h]) <= open);
+        const Nation& hub = *world.nations[h].spec;
+        const double base[gray_leak_count] = {hub.hub_capacity_units_per_month, hub.shell_capacity_units_per_month,
+                                              hub.diversion_share * quota_units};
+        for (int c = 0; c < gray_leak_count; ++c) {
+            const auto units = gray_by_channel[static_cast<std::size_t>(c) * nations + h];
+            if (units == 0) continue;
+            const double open = base[c] * market.smuggling_pull_max *
+                                (1.0 - leak_enforcement(world, regime, static_cast<int>(h), static_cast<Leak>(c)));
+            REQUIRE(static_cast<double>(units) <= open);
+        }
     }
     for (std::size_t n = 0; n < nations; ++n)
         if (remote_by_nation[n] > 0) {
             REQUIRE(regime.remote_open);
-            REQUIRE(static_cast<double>(remote_by_nation[n]) <= regime.remote_capacity_units);
+            REQUIRE(static_cast<double>(remote_by_nation[n]) <=
+                    regime.remote_capacity_units * (1.0 - market.remote_enforcement_reach * regime.gray_enforcement));
         }
 
     // Settled, every chip that left a SKU's stock by a route reached a lab by that route or

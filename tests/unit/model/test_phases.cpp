@@ -41,7 +41,8 @@ TEST_CASE("production is the scarcest of wafers plus banked dies and HBM", "[pha
     CHECK(made[ascend] == 5400);
     // HBM binds once wafers exceed it.
     w.suppliers[huawei].capacity_units_per_month = 100000;
-    w.suppliers[huawei].hbm_units_per_month = 15000;
+    w.suppliers[huawei].hbm_bought_stacks_per_month = 15000;  // one stack a chip, none in store
+    w.suppliers[huawei].hbm_stock_stacks = 0;
     g.tool_yield_factor[1] = 1.0;
     w.skus[ascend].inventory_units = 0;
     made = produce(w, g, serial);

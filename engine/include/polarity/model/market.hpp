@@ -29,12 +29,14 @@ struct Delivery {
     std::int64_t units = 0;         ///< left the supplier's inventory
     std::int64_t seized = 0;        ///< of those, seized in transit (gray only)
     double unit_price_usd = 0;      ///< what the lab paid per chip
+    int channel = 0;                ///< gray only: the Leak (hub, shell, diversion) it took
 };
 
 struct ClearingResult {
     std::vector<Delivery> deliveries;
     std::vector<double> unmet_units_by_sku;  ///< unmet demand of labs that could reach each SKU
     std::vector<double> gray_units_by_hub;   ///< [nation] chips sent through each hub
+    std::vector<double> unmet_budget_share_by_nation;  ///< [nation] share of its gray-buying labs' budgets left unspent
 };
 
 /// Price a lab pays per chip on a route, as a multiple of the SKU price.
@@ -46,6 +48,10 @@ struct RouteMarkups {
 /// Effective enforcement against smuggling through hub `nation`: the controller's enforcement,
 /// compounded by the hub's own enforcement capacity.
 [[nodiscard]] double hub_enforcement(const World& world, const Regime& regime, int nation);
+
+/// Effective enforcement against one gray channel (hub, shell or diversion) in `nation`: the
+/// hub's enforcement times the share of it that reaches the channel (market.*_enforcement_reach).
+[[nodiscard]] double leak_enforcement(const World& world, const Regime& regime, int nation, Leak channel);
 
 /// Phase 4. Pure: reads the world, returns what moved. `budgets_usd` is per lab.
 [[nodiscard]] ClearingResult clear_market(const World& world, const Regime& regime,

@@ -41,6 +41,8 @@ struct Regime {
     double remote_capacity_units = 0;         ///< per restricted nation per month
     std::vector<double> tool_growth_factor;   ///< [nation], product over tool controls in force
     std::vector<double> tool_yield_factor;    ///< [nation]
+    std::vector<double> tool_yield_learning_factor;  ///< [nation]
+    std::vector<double> tool_hbm_import_factor;      ///< [nation]
 
     [[nodiscard]] const SkuAccess& at(int sku, int nation) const {
         return access[static_cast<std::size_t>(sku * nations + nation)];

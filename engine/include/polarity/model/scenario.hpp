@@ -104,6 +104,14 @@ struct MarketSettings {
     double quality_gap_scale = 1.0;               ///< `quality_gap_scale`: revenue x 1/(1 + gap/scale), gap in capability points
     double training_weight = 0.7;                 ///< `training_weight`: a chip's value = w x training + (1-w) x serving H100e
     double rationing_step = 0.5;                  ///< `rationing_step`: extra cost of each further quarter of a lab's demand, x mean price per H100e
+    // Smuggling (docs/model.md, "Smuggling"): how gray volume responds, and how far enforcement reaches each leak.
+    double smuggling_gap_reference = 1.0;         ///< `smuggling_gap_reference`: alternative / smuggled cost per H100e at which gray capacity is nominal
+    double smuggling_gap_elasticity = 1.0;        ///< `smuggling_gap_elasticity`: gray capacity ∝ (gap / reference)^elasticity
+    double smuggling_unmet_elasticity = 1.0;      ///< `smuggling_unmet_elasticity`: gray capacity x (1 + e x last month's unmet share of buyers' budgets)
+    double smuggling_pull_max = 4.0;              ///< `smuggling_pull_max`: bound on the price-gap and unmet-demand pull
+    double shell_enforcement_reach = 1.0;         ///< `shell_enforcement_reach`: share of a hub's enforcement that reaches shell buyers (end-user checks)
+    double diversion_enforcement_reach = 1.0;     ///< `diversion_enforcement_reach`: share that reaches licence diversion (end-use checks)
+    double remote_enforcement_reach = 0.0;        ///< `remote_enforcement_reach`: share of the controller's enforcement that reaches cloud rental (know-your-customer)
 };
 
 /// YAML `blocs:` list entry (a string name).
@@ -116,6 +124,8 @@ struct Nation {
     double state_ai_funding_usd_per_month = 0;  ///< `state_ai_funding_usd_per_month`, split evenly over its labs
     double enforcement_capacity = 0;        ///< `enforcement_capacity`, [0,1]: as a hub, compounds the controller's enforcement; as a controller, headroom of adaptive effort (max 1 + capacity)
     double hub_capacity_units_per_month = 0;///< `hub_capacity_units_per_month`, chips it can tranship (0 = not a hub)
+    double shell_capacity_units_per_month = 0; ///< `shell_capacity_units_per_month`, chips front companies here can buy for controlled buyers
+    double diversion_share = 0;             ///< `diversion_share`, [0,1]: licensed imports here that front buyers divert, as a share of the approved quota
     double subsidy_growth_per_year = 0;     ///< `subsidy_growth_per_year`, extra capacity growth of its suppliers when cut off
     double military_compute_share = 0;      ///< `military_compute_share`, [0,1), share of its labs' compute used for strategic purposes
 };
@@ -132,6 +142,9 @@ struct ChipSku {
     double memory_bandwidth_tbps = 3.35;    ///< `memory_bandwidth_tbps`
     double price_usd = 25000;               ///< `price_usd`, list price per chip at release
     double production_weight = 1;           ///< `production_weight`, share of the supplier's output while active
+    double dies_per_chip = 1;               ///< `dies_per_chip`, logic dies in one chip (the 910C packages two)
+    double hbm_stacks_per_chip = 0;         ///< `hbm_stacks_per_chip`, HBM stacks in one chip (0: the supplier's HBM does not limit it)
+    double unit_cost_usd = 0;               ///< `unit_cost_usd`, cost per chip; > 0: priced at cost plus the supplier's margin, not by excess demand
     std::string compliant_variant_of;       ///< `compliant_variant_of`: a design-around SKU of this parent
 };
 
@@ -142,11 +155,19 @@ struct Supplier {
     std::vector<std::string> uses_technology_of; ///< `uses_technology_of`: nations whose FDP rules reach its chips
     double capacity_units_per_month = 0;    ///< `capacity_units_per_month`, wafer-limited output at start
     double capacity_growth_per_year = 0;    ///< `capacity_growth_per_year`, e.g. 0.5 = +50 %/yr
-    double yield = 1;                       ///< `yield`, (0,1]
-    double hbm_units_per_month = -1;        ///< `hbm_units_per_month`, memory-limited output (-1 = unlimited)
-    double hbm_growth_per_year = 0;         ///< `hbm_growth_per_year`
+    double yield = 1;                       ///< `yield`, (0,1], at the start
+    double yield_ceiling = 0;               ///< `yield_ceiling`, (0,1]: yield learning approaches it (0: no learning)
+    double yield_learning_per_year = 0;     ///< `yield_learning_per_year`, [0,1): share of the gap to the ceiling closed per year
+    double hbm_stacks_per_month = -1;       ///< `hbm_stacks_per_month`, HBM stacks bought abroad per month at the start (-1 = unlimited)
+    double hbm_growth_per_year = 0;         ///< `hbm_growth_per_year`, growth of the bought HBM
+    double hbm_stockpile_stacks = 0;        ///< `hbm_stockpile_stacks`, HBM stacks in store at the start
+    std::optional<CalendarMonth> own_hbm_start; ///< `own_hbm_start`: first month of its own HBM (absent: none)
+    double own_hbm_stacks_per_month = 0;    ///< `own_hbm_stacks_per_month`, own HBM output in its first month
+    double own_hbm_growth_per_year = 0;     ///< `own_hbm_growth_per_year`, growth of own HBM (slowed by tool controls)
     double die_bank_units = 0;              ///< `die_bank_units`, dies made abroad before a rule closed that door
     double die_bank_draw_per_month = 0;     ///< `die_bank_draw_per_month`
+    std::optional<CalendarMonth> die_bank_from; ///< `die_bank_from`: first month banked dies can be drawn (absent: the start)
+    double margin = 0;                      ///< `margin`: price = unit cost x (1 + margin) for SKUs with a unit cost
     bool design_around = true;              ///< `design_around`: offers compliant variants after a lag
     int design_around_lag_months = 6;       ///< `design_around_lag_months`
     std::vector<ChipSku> skus;              ///< `skus`
@@ -212,6 +233,8 @@ struct ToolControl {
     std::vector<std::string> targets;       ///< `targets`: nations whose suppliers are hit
     double capacity_growth_factor = 0.5;    ///< `capacity_growth_factor`, multiplies capacity growth, [0,1]
     double yield_factor = 0.9;              ///< `yield_factor`, multiplies yield, (0,1]
+    double yield_learning_factor = 1.0;     ///< `yield_learning_factor`, multiplies the yield-learning rate, [0,1]
+    double hbm_import_factor = 1.0;         ///< `hbm_import_factor`, multiplies HBM bought abroad, [0,1] (0: HBM exports banned)
 };
 
 /// Renting compute abroad. YAML `policy.remote_access:` list entry; the latest started entry is in force.

@@ -382,6 +382,32 @@ struct Keys<model::MarketSettings> {
                  {.doc = "Extra cost of each further quarter of a lab's demand, as a multiple "
                          "of the mean price per H100e.",
                   .unit = "factor", .range = Range::at_least(0)});
+        v.scalar("smuggling_gap_reference", &S::smuggling_gap_reference,
+                 {.doc = "Price gap (controlled buyers' best other cost per H100e of value over "
+                         "the smuggled chip's at the hub) at which gray capacity is nominal.",
+                  .unit = "ratio", .range = Range::above(0)});
+        v.scalar("smuggling_gap_elasticity", &S::smuggling_gap_elasticity,
+                 {.doc = "Gray capacity scales with (gap / reference) to this power.",
+                  .unit = "1", .range = Range::at_least(0)});
+        v.scalar("smuggling_unmet_elasticity", &S::smuggling_unmet_elasticity,
+                 {.doc = "Gray capacity is multiplied by 1 + this x last month's unmet share "
+                         "of the buyers' budgets.",
+                  .unit = "1", .range = Range::at_least(0)});
+        v.scalar("smuggling_pull_max", &S::smuggling_pull_max,
+                 {.doc = "Upper bound of the price-gap and unmet-demand pull on gray capacity.",
+                  .unit = "factor", .range = Range::above(0)});
+        v.scalar("shell_enforcement_reach", &S::shell_enforcement_reach,
+                 {.doc = "Share of a hub's enforcement that reaches shell buyers there "
+                         "(end-user checks).",
+                  .unit = "share", .range = Range::unit()});
+        v.scalar("diversion_enforcement_reach", &S::diversion_enforcement_reach,
+                 {.doc = "Share of a nation's enforcement that reaches diversion of its "
+                         "licensed imports (end-use checks).",
+                  .unit = "share", .range = Range::unit()});
+        v.scalar("remote_enforcement_reach", &S::remote_enforcement_reach,
+                 {.doc = "Share of the controller's enforcement that reaches cloud rental to "
+                         "restricted nations (know-your-customer on training).",
+                  .unit = "share", .range = Range::unit()});
     }
 };
 
@@ -413,6 +439,14 @@ struct Keys<model::Nation> {
         v.scalar("hub_capacity_units_per_month", &S::hub_capacity_units_per_month,
                  {.doc = "Chips it can tranship per month (0 = not a hub).",
                   .unit = "chips/month", .range = Range::at_least(0)});
+        v.scalar("shell_capacity_units_per_month", &S::shell_capacity_units_per_month,
+                 {.doc = "Chips front companies registered here can buy per month for "
+                         "controlled buyers (0 = none).",
+                  .unit = "chips/month", .range = Range::at_least(0)});
+        v.scalar("diversion_share", &S::diversion_share,
+                 {.doc = "Chips diverted from licences approved for it, as a share of the "
+                         "approved quota.",
+                  .unit = "share", .range = Range::unit()});
         v.scalar("subsidy_growth_per_year", &S::subsidy_growth_per_year,
                  {.doc = "Extra capacity growth of its suppliers once they are cut off.",
                   .unit = "1/year", .range = Range::at_least(0)});
@@ -450,6 +484,16 @@ struct Keys<model::ChipSku> {
         v.scalar("production_weight", &S::production_weight,
                  {.doc = "Relative share of the supplier's output while on sale.",
                   .unit = "weight", .range = Range::at_least(0)});
+        v.scalar("dies_per_chip", &S::dies_per_chip,
+                 {.doc = "Logic dies packaged in one chip.", .unit = "dies",
+                  .range = Range::above(0)});
+        v.scalar("hbm_stacks_per_chip", &S::hbm_stacks_per_chip,
+                 {.doc = "HBM stacks in one chip; 0: the supplier's HBM supply does not limit it.",
+                  .unit = "stacks", .range = Range::at_least(0)});
+        v.scalar("unit_cost_usd", &S::unit_cost_usd,
+                 {.doc = "Cost of making one chip; above 0 the chip is priced at cost plus the "
+                         "supplier's margin instead of by excess demand.",
+                  .unit = "USD", .range = Range::at_least(0)});
         v.scalar("compliant_variant_of", &S::compliant_variant_of,
                  {.doc = "Makes this a design-around (compliant) variant of that SKU, another "
                          "SKU of the same supplier. Absent: none.",
@@ -478,19 +522,43 @@ struct Keys<model::Supplier> {
         v.scalar("capacity_growth_per_year", &S::capacity_growth_per_year,
                  {.doc = "Growth of capacity, e.g. 0.5 = +50 %/yr.", .unit = "1/year",
                   .range = Range::above(-1)});
-        v.scalar("yield", &S::yield, {.doc = "Share of good dies.", .unit = "share",
+        v.scalar("yield", &S::yield, {.doc = "Share of good dies at the start.", .unit = "share",
                                       .range = Range::open_closed(0, 1)});
-        v.scalar("hbm_units_per_month", &S::hbm_units_per_month,
-                 {.doc = "Memory-limited output.", .unit = "chips/month",
+        v.scalar("yield_ceiling", &S::yield_ceiling,
+                 {.doc = "Yield that learning approaches; 0: no learning.", .unit = "share",
+                  .range = Range::unit()});
+        v.scalar("yield_learning_per_year", &S::yield_learning_per_year,
+                 {.doc = "Share of the gap to the yield ceiling closed per year (slowed by tool "
+                         "controls).",
+                  .unit = "1/year", .range = Range::closed_open(0, 1)});
+        v.scalar("hbm_stacks_per_month", &S::hbm_stacks_per_month,
+                 {.doc = "HBM stacks bought abroad per month at the start.", .unit = "stacks/month",
                   .range = Range::at_least(0), .sentinel = Sentinel{-1, "unlimited"}});
         v.scalar("hbm_growth_per_year", &S::hbm_growth_per_year,
-                 {.doc = "Growth of the memory limit.", .unit = "1/year",
+                 {.doc = "Growth of the HBM bought abroad.", .unit = "1/year",
                   .range = Range::above(-1)});
+        v.scalar("hbm_stockpile_stacks", &S::hbm_stockpile_stacks,
+                 {.doc = "HBM stacks in store at the start.", .unit = "stacks",
+                  .range = Range::at_least(0)});
+        v.scalar("own_hbm_start", &S::own_hbm_start,
+                 {.doc = "First month of the supplier's own HBM output. Absent: none."});
+        v.scalar("own_hbm_stacks_per_month", &S::own_hbm_stacks_per_month,
+                 {.doc = "Own HBM output in its first month.", .unit = "stacks/month",
+                  .range = Range::at_least(0)});
+        v.scalar("own_hbm_growth_per_year", &S::own_hbm_growth_per_year,
+                 {.doc = "Growth of own HBM output (multiplied by tool controls' capacity "
+                         "growth factor).",
+                  .unit = "1/year", .range = Range::above(-1)});
         v.scalar("die_bank_units", &S::die_bank_units,
-                 {.doc = "Dies made abroad before a rule closed that door.", .unit = "chips",
+                 {.doc = "Dies made abroad before a rule closed that door.", .unit = "dies",
                   .range = Range::at_least(0)});
         v.scalar("die_bank_draw_per_month", &S::die_bank_draw_per_month,
-                 {.doc = "Most dies drawn from the bank per month.", .unit = "chips/month",
+                 {.doc = "Most dies drawn from the bank per month.", .unit = "dies/month",
+                  .range = Range::at_least(0)});
+        v.scalar("die_bank_from", &S::die_bank_from,
+                 {.doc = "First month banked dies can be drawn. Absent: from the start."});
+        v.scalar("margin", &S::margin,
+                 {.doc = "Mark-up over unit cost for its SKUs that give one.", .unit = "share",
                   .range = Range::at_least(0)});
         v.scalar("design_around", &S::design_around,
                  {.doc = "Whether it offers compliant variants after a lag."});
@@ -652,6 +720,12 @@ struct Keys<model::ToolControl> {
         v.scalar("yield_factor", &S::yield_factor,
                  {.doc = "Multiplies the targets' yield.", .unit = "factor",
                   .range = Range::open_closed(0, 1)});
+        v.scalar("yield_learning_factor", &S::yield_learning_factor,
+                 {.doc = "Multiplies the targets' yield-learning rate.", .unit = "factor",
+                  .range = Range::unit()});
+        v.scalar("hbm_import_factor", &S::hbm_import_factor,
+                 {.doc = "Multiplies the HBM the targets' suppliers buy abroad (0: banned).",
+                  .unit = "factor", .range = Range::unit()});
     }
 };
 

@@ -18,6 +18,13 @@ enum class Route : int { legal = 0, licensed = 1, gray = 2, domestic = 3, remote
 inline constexpr int route_count = 5;
 [[nodiscard]] const char* to_string(Route r);
 
+/// How chips leak to a controlled nation (docs/model.md, "Smuggling"): the three kinds of gray
+/// route, each through a third nation, and renting abroad (the remote route).
+enum class Leak : int { hub = 0, shell = 1, diversion = 2, remote = 3 };
+inline constexpr int leak_count = 4;
+inline constexpr int gray_leak_count = 3;  ///< hub, shell, diversion: the gray route's channels
+[[nodiscard]] const char* to_string(Leak l);
+
 struct NationState {
     const Nation* spec = nullptr;
     int bloc = 0;
@@ -28,6 +35,8 @@ struct NationState {
     double cloud_income_usd = 0;       ///< remote-access mark-ups earned by its clouds
     double treasury_month_usd = 0;     ///< licence revenue shares received this month
     double gray_units_month = 0;       ///< chips sent through it as a hub this month
+    double unmet_budget_share = 0;     ///< last month: share of its gray-buying labs' budgets left unspent
+    std::vector<double> leaked_units_month = std::vector<double>(leak_count, 0.0);  ///< [Leak] chips its labs received this month (net of seizures)
     std::vector<int> labs;
 };
 
@@ -39,6 +48,7 @@ struct SkuState {
     double serve_h100e = 1;             ///< serving performance per chip, H100 = 1
     double value_h100e = 1;             ///< mean of the two: what a buyer ranks chips by
     double price_usd = 0;               ///< current price per chip
+    double unit_cost_usd = 0;           ///< cost of making one (0: priced by excess demand)
     std::int64_t inventory_units = 0;   ///< made, not yet delivered
     int restricted_since = std::numeric_limits<int>::max();  ///< month serial a rule first covered it
     bool variant_live = false;          ///< compliant variant released (latched)
@@ -60,8 +70,12 @@ struct SupplierState {
     std::vector<int> technology_of;     ///< nations whose FDP rules reach it
     std::vector<int> skus;
     double capacity_units_per_month = 0;
-    double hbm_units_per_month = -1;    ///< -1: unlimited
-    double die_bank_units = 0;
+    double yield = 1;                   ///< share of good dies, before tool controls' yield factor
+    double hbm_bought_stacks_per_month = -1;  ///< -1: unlimited
+    double hbm_stock_stacks = 0;        ///< bought or made, not yet built into chips
+    double own_hbm_stacks_per_month = 0;///< once own_hbm_start has come
+    double die_bank_units = 0;          ///< dies
+    double hbm_stacks_month = 0;        ///< HBM available this month (stock + arrivals), -1 unlimited
     double revenue_usd_total = 0;
     double revenue_usd_month = 0;
 };

@@ -55,6 +55,7 @@ ClearingResult clear_market(const World& world, const Regime& regime, const std:
     result.deliveries = detail::merge_rounds(world, state);
     detail::draw_seizures(world, regime, result);
     result.unmet_units_by_sku = detail::unmet_units_by_sku(world, state, budgets_usd);
+    result.unmet_budget_share_by_nation = detail::unmet_budget_share(world, state, budgets_usd);
     return result;
 }
 

@@ -46,4 +46,18 @@ std::vector<double> unmet_units_by_sku(const World& world, const ClearingState& 
     return unmet_by_sku;
 }
 
+std::vector<double> unmet_budget_share(const World& world, const ClearingState& state,
+                                       const std::vector<double>& budgets_usd) {
+    const std::size_t nations = world.nations.size();
+    std::vector<double> left(nations, 0.0), budget(nations, 0.0);
+    for (std::size_t l = 0; l < world.labs.size(); ++l) {
+        if (!buys_gray(state, world.labs[l])) continue;
+        const auto n = static_cast<std::size_t>(world.labs[l].nation);
+        left[n] += std::max(0.0, state.budget_left_usd[l]);
+        budget[n] += budgets_usd[l];
+    }
+    for (std::size_t n = 0; n < nations; ++n) left[n] = budget[n] > 0 ? left[n] / budget[n] : 0.0;
+    return left;
+}
+
 }  // namespace polarity::model::detail

@@ -3,6 +3,7 @@
 // clearing keeps between its steps, and the steps themselves, one file each:
 //   prices.cpp         what a chip costs per H100e of value on a route; the rationing step
 //   routes.cpp         who may buy what where: direct routes, licences, hubs and clouds
+//   smuggling.cpp      how the price gap and unmet demand pull chips through a hub's gray channels
 //   offers.cpp         each nation's offers of the round and its labs' best value
 //   demand.cpp         what labs ask for, and what they still wanted when the month ends
 //   priority_fill.cpp  the default mechanism: cheapest bids first, equal bids pro rata
@@ -37,6 +38,7 @@ struct SharedRoute {
     int via;                       // rule (licensed), hub nation (gray), destination nation (remote)
     int nation;                    // destination nation (licensed, remote) or -1
     double markup;                 // multiple of the SKU price the lab pays
+    int channel;                   // gray: the Leak (hub, shell, diversion); 0 otherwise
     std::int64_t* units_left;      // capacity remaining across rounds (in ClearingState)
 };
 
@@ -51,6 +53,7 @@ struct Offer {
     int via;                        // the shared route's via (Delivery::via); -1 for the direct route
     int hub_slot;                   // position of the hub among the round's open hubs; -1 if not gray
     Route route;
+    int channel;                    // gray: the Leak (Delivery::channel); 0 otherwise
     std::uint32_t weighing_order;   // SKU order; per SKU direct, licences, hubs, clouds
 };
 
@@ -79,8 +82,8 @@ struct ClearingState {
     std::vector<DirectRoute> direct_route;        // [nation * skus + sku]
     std::vector<std::int64_t> direct_cost;        // [sku] cost per H100e straight from the supplier
     std::vector<std::int64_t> licence_units_left; // [rule * nations + nation]
-    std::vector<std::int64_t> hub_units_left;     // [nation]
-    std::vector<double> hub_markup;               // [nation]
+    std::vector<std::int64_t> hub_units_left;     // [channel * nations + nation], the gray channels
+    std::vector<double> hub_markup;               // [channel * nations + nation]
     std::vector<std::int64_t> cloud_units_left;   // [nation]
     std::int64_t tranche_step = 0;                // extra cost of each further demand tranche
     // The shared routes open this round.
@@ -129,8 +132,26 @@ inline std::int64_t unit_cost(const World& world, std::size_t sku, double markup
 [[nodiscard]] std::int64_t tranche_step(const World& world);
 /// Multiple of the SKU price paid through a hub whose effective enforcement is `enforcement`.
 [[nodiscard]] double hub_markup(const MarketSettings& market, double enforcement);
+/// Cost per H100e of value of the cheapest SKU in stock that `accepts(sku)`; 0 when none.
+template <class Accepts>
+[[nodiscard]] double cheapest_value_cost(const World& world, const ClearingState& state, Accepts accepts) {
+    double best = 0;
+    for (std::size_t s = 0; s < world.skus.size(); ++s) {
+        if (state.stock_units[s] <= 0 || !accepts(s)) continue;
+        const double cost = world.skus[s].price_usd / world.skus[s].value_h100e;
+        if (best == 0 || cost < best) best = cost;
+    }
+    return best;
+}
+
+// smuggling.cpp
+/// Per hub nation, how strongly the month's price gap and last month's unmet demand pull chips
+/// toward its controlled customers (0 when it has none).
+[[nodiscard]] std::vector<double> smuggling_pull(const World& world, const Regime& regime, const ClearingState& state);
 
 // routes.cpp
+/// Whether SKU `sku` is sold in nation `nation` (a compliant variant only where its parent is not allowed).
+[[nodiscard]] bool sold_in(const World& world, const Regime& regime, std::size_t sku, std::size_t nation);
 /// The month's routes: restricted nations, direct routes, and shared-route capacities (licence
 /// approvals drawn here).
 void open_month_routes(const World& world, const Regime& regime, ClearingState& state);
@@ -148,6 +169,9 @@ void refresh_best_offers(const World& world, ClearingState& state);
 void size_demand(const World& world, ClearingState& state);
 /// Money labs still wanted to spend, in chips, attributed to every SKU they could reach.
 [[nodiscard]] std::vector<double> unmet_units_by_sku(const World& world, const ClearingState& state,
+                                                     const std::vector<double>& budgets_usd);
+/// Per nation, the share of its gray-buying labs' budgets left unspent (0 without such labs).
+[[nodiscard]] std::vector<double> unmet_budget_share(const World& world, const ClearingState& state,
                                                      const std::vector<double>& budgets_usd);
 
 // priority_fill.cpp, min_cost_flow.cpp

@@ -173,7 +173,8 @@ void fill_by_min_cost_flow(const World& world, ClearingState& state) {
                 if (const std::int64_t units = ws.pair_units[i * outs + j]; units > 0) {
                     const int sku = ws.inflow[arcs.inflow_begin + ws.in_used[i]].first;
                     deliveries.push_back({sku, ws.outflow[arcs.outflow_begin + ws.out_used[j]].first, route.route, route.via,
-                                          units, 0, world.skus[static_cast<std::size_t>(sku)].price_usd * route.markup});
+                                          units, 0, world.skus[static_cast<std::size_t>(sku)].price_usd * route.markup,
+                                          route.channel});
                 }
     }
 }

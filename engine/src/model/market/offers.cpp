@@ -43,7 +43,7 @@ void gather_offers(const World& world, ClearingState& state) {
                 offers.push_back({unit_cost(world, s, markup), price, price / world.skus[s].value_h100e,
                                   static_cast<int>(s), k, via ? via->via : -1,
                                   via ? state.hub_slot[static_cast<std::size_t>(k)] : -1, route,
-                                  static_cast<std::uint32_t>(offers.size() - start[n])});
+                                  via ? via->channel : 0, static_cast<std::uint32_t>(offers.size() - start[n])});
                 weigh(offers.back(), skus, best, reach);
             };
             const auto accepts = [&](int k) { return state.takes[static_cast<std::size_t>(k) * skus + s] != 0; };

@@ -13,6 +13,16 @@ double hub_enforcement(const World& world, const Regime& regime, int nation) {
     return 1.0 - (1.0 - controller) * (1.0 - own * controller);
 }
 
+double leak_enforcement(const World& world, const Regime& regime, int nation, Leak channel) {
+    const MarketSettings& market = world.scenario->market;
+    const double hub = hub_enforcement(world, regime, nation);
+    switch (channel) {
+        case Leak::shell: return market.shell_enforcement_reach * hub;
+        case Leak::diversion: return market.diversion_enforcement_reach * hub;
+        default: return hub;
+    }
+}
+
 namespace detail {
 
 double hub_markup(const MarketSettings& market, double enforcement) {

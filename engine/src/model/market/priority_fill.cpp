@@ -269,7 +269,7 @@ private:
             const Offer& offer = state_.offers[bid.offer];
             if (ws_.granted_units[i] > 0)
                 state_.round_deliveries.push_back({offer.sku, static_cast<int>(bid.tranche / kTranches), offer.route,
-                                                   offer.via, ws_.granted_units[i], 0, offer.price_usd});
+                                                   offer.via, ws_.granted_units[i], 0, offer.price_usd, offer.channel});
             if (ws_.tranche_units_left[bid.tranche] > 0) bid_from(bid.tranche, bid.offer + 1, ws_.fresh_bids);
         }
     }

@@ -1,7 +1,9 @@
 // Who may buy what where. Direct routes (domestic, or legal where access is allow) are the same
 // for every lab of a nation. Shared routes are capacity-limited: a licence (rule × nation,
-// approved in tenths of its quota), a hub (its capacity shrinks with enforcement) and a
-// remote-access cloud; their capacities are drawn once a month and consumed across rounds.
+// approved in tenths of its quota), the gray channels of a hub nation (transhipment, shell
+// buyers, diversion of its licensed imports; each pulled by the price gap and unmet demand and
+// cut by enforcement) and a remote-access cloud (cut by know-your-customer enforcement); their
+// capacities are drawn once a month and consumed across rounds.
 
 #include <cmath>
 
@@ -9,8 +11,6 @@
 #include "polarity/core/random.hpp"
 
 namespace polarity::model::detail {
-
-namespace {
 
 /// Whether SKU `sku` is sold in nation `nation`. A compliant variant is made for restricted
 /// markets: it is sold only where its parent may not be (not at home, not where the parent is
@@ -21,6 +21,8 @@ bool sold_in(const World& world, const Regime& regime, std::size_t sku, std::siz
     const int home = world.suppliers[static_cast<std::size_t>(world.skus[sku].supplier)].nation;
     return home != static_cast<int>(nation) && regime.at(parent, static_cast<int>(nation)).access != Access::allow;
 }
+
+namespace {
 
 /// Licences approved this month: each in-force licence rule, per nation with labs to hold one,
 /// grants the tenths of its quota that pass their approval draw.
@@ -45,7 +47,8 @@ void approve_licences(const World& world, const Regime& regime, ClearingState& s
 }
 
 /// Whether shared route `shared` accepts SKU `sku`: a licence the SKUs its rule licenses for its
-/// nation, a hub what it may buy legally, a cloud what its nation may not.
+/// nation; a hub's transhipment and shell buyers what the hub may buy legally, its diversion
+/// what it may buy under licence; a cloud what its nation may not.
 bool route_takes(const World& world, const Regime& regime, const SharedRoute& shared, std::size_t sku) {
     const int s = static_cast<int>(sku);
     switch (shared.route) {
@@ -55,7 +58,8 @@ bool route_takes(const World& world, const Regime& regime, const SharedRoute& sh
                    sold_in(world, regime, sku, static_cast<std::size_t>(shared.nation));
         }
         case Route::gray:
-            return regime.at(s, shared.via).access == Access::allow &&
+            return regime.at(s, shared.via).access ==
+                       (shared.channel == static_cast<int>(Leak::diversion) ? Access::license : Access::allow) &&
                    sold_in(world, regime, sku, static_cast<std::size_t>(shared.via));
         case Route::remote: return regime.at(s, shared.nation).access != Access::allow;
         default: return false;
@@ -86,19 +90,32 @@ void open_month_routes(const World& world, const Regime& regime, ClearingState& 
     }
 
     approve_licences(world, regime, state);
-    state.hub_units_left.assign(nations, 0);
-    state.hub_markup.assign(nations, 0.0);
+    // Gray channels of each hub nation: base volume x pull x (1 - the channel's enforcement).
+    const std::vector<double> pull = smuggling_pull(world, regime, state);
+    const std::size_t rules = world.scenario->policy.rules.size();
+    state.hub_units_left.assign(gray_leak_count * nations, 0);
+    state.hub_markup.assign(gray_leak_count * nations, 0.0);
     for (const int hub : world.hubs) {
-        const double enforcement = hub_enforcement(world, regime, hub);
         const auto h = static_cast<std::size_t>(hub);
-        state.hub_units_left[h] = static_cast<std::int64_t>(
-            std::floor(world.nations[h].spec->hub_capacity_units_per_month * (1.0 - enforcement)));
-        state.hub_markup[h] = hub_markup(market, enforcement);
+        const Nation& spec = *world.nations[h].spec;
+        double licensed_units = 0;  // approved this month for the hub's own buyers
+        for (std::size_t r = 0; r < rules; ++r) licensed_units += static_cast<double>(state.licence_units_left[r * nations + h]);
+        const double base[gray_leak_count] = {spec.hub_capacity_units_per_month, spec.shell_capacity_units_per_month,
+                                              spec.diversion_share * licensed_units};
+        for (int c = 0; c < gray_leak_count; ++c) {
+            const double enforcement = leak_enforcement(world, regime, hub, static_cast<Leak>(c));
+            const std::size_t at = static_cast<std::size_t>(c) * nations + h;
+            state.hub_units_left[at] = static_cast<std::int64_t>(std::floor(base[c] * pull[h] * (1.0 - enforcement)));
+            state.hub_markup[at] = hub_markup(market, enforcement);
+        }
     }
+    // Remote access: know-your-customer checks on cloud training cut what clouds rent out.
     state.cloud_units_left.assign(nations, 0);
+    const double kyc = market.remote_enforcement_reach * regime.gray_enforcement;
     if (regime.remote_open)
         for (std::size_t n = 0; n < nations; ++n)
-            if (state.restricted[n]) state.cloud_units_left[n] = static_cast<std::int64_t>(std::floor(regime.remote_capacity_units));
+            if (state.restricted[n])
+                state.cloud_units_left[n] = static_cast<std::int64_t>(std::floor(regime.remote_capacity_units * (1.0 - kyc)));
 }
 
 void open_shared_routes(const World& world, const Regime& regime, ClearingState& state) {
@@ -110,14 +127,16 @@ void open_shared_routes(const World& world, const Regime& regime, ClearingState&
     for (std::size_t r = 0; r < rules; ++r)
         for (std::size_t n = 0; n < nations; ++n)
             if (state.licence_units_left[r * nations + n] > 0 && !world.nations[n].labs.empty())
-                shared.push_back({Route::licensed, static_cast<int>(r), static_cast<int>(n), 1.0,
+                shared.push_back({Route::licensed, static_cast<int>(r), static_cast<int>(n), 1.0, 0,
                                   &state.licence_units_left[r * nations + n]});
-    for (const int hub : world.hubs)
-        if (const auto h = static_cast<std::size_t>(hub); state.hub_units_left[h] > 0)
-            shared.push_back({Route::gray, hub, -1, state.hub_markup[h], &state.hub_units_left[h]});
+    for (int c = 0; c < gray_leak_count; ++c)
+        for (const int hub : world.hubs)
+            if (const std::size_t at = static_cast<std::size_t>(c) * nations + static_cast<std::size_t>(hub);
+                state.hub_units_left[at] > 0)
+                shared.push_back({Route::gray, hub, -1, state.hub_markup[at], c, &state.hub_units_left[at]});
     for (std::size_t n = 0; n < nations; ++n)
         if (state.cloud_units_left[n] > 0 && !world.nations[n].labs.empty())
-            shared.push_back({Route::remote, static_cast<int>(n), static_cast<int>(n), cloud_markup,
+            shared.push_back({Route::remote, static_cast<int>(n), static_cast<int>(n), cloud_markup, 0,
                               &state.cloud_units_left[n]});
 
     // Which SKUs (with stock) each route accepts, and which labs it serves: licence and cloud

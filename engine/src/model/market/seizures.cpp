@@ -1,7 +1,8 @@
 // Seizures on the gray market, drawn after clearing. Detection grows convexly with the volume
-// through a hub ("$1B can be hidden, $10B cannot"): p = e_h (1 - exp(-(V/V0)^2)), with e_h the
-// hub's effective enforcement and V0 market.gray_detection_scale_units; each shipment loses
-// p (0.5 + u) of its chips, u uniform, drawn per (hub, lab, SKU).
+// through a channel of a hub ("$1B can be hidden, $10B cannot"): p = e_c (1 - exp(-(V/V0)^2)),
+// with e_c the channel's effective enforcement, V its chips this month and V0
+// market.gray_detection_scale_units; each shipment loses p (0.5 + u) of its chips, u uniform,
+// drawn per (channel, hub, lab, SKU).
 
 #include <algorithm>
 #include <cmath>
@@ -13,17 +14,23 @@ namespace polarity::model::detail {
 
 void draw_seizures(const World& world, const Regime& regime, ClearingResult& result) {
     const Scenario& scenario = *world.scenario;
-    const std::uint64_t skus = world.skus.size(), labs = world.labs.size();
-    result.gray_units_by_hub.assign(world.nations.size(), 0.0);
+    const std::uint64_t skus = world.skus.size(), labs = world.labs.size(), nations = world.nations.size();
+    result.gray_units_by_hub.assign(nations, 0.0);
+    std::vector<double> by_channel(gray_leak_count * nations, 0.0);
+    const auto at = [nations](const Delivery& d) { return static_cast<std::size_t>(d.channel) * nations + static_cast<std::size_t>(d.via); };
     for (const auto& d : result.deliveries)
-        if (d.route == Route::gray) result.gray_units_by_hub[static_cast<std::size_t>(d.via)] += static_cast<double>(d.units);
+        if (d.route == Route::gray) {
+            result.gray_units_by_hub[static_cast<std::size_t>(d.via)] += static_cast<double>(d.units);
+            by_channel[at(d)] += static_cast<double>(d.units);
+        }
     for (auto& d : result.deliveries) {
         if (d.route != Route::gray) continue;
-        const double volume = result.gray_units_by_hub[static_cast<std::size_t>(d.via)] /
-                              scenario.market.gray_detection_scale_units;
-        const double detection = hub_enforcement(world, regime, d.via) * (1.0 - std::exp(-volume * volume));
-        const std::uint64_t shipment = (static_cast<std::uint64_t>(d.via) * labs + static_cast<std::uint64_t>(d.lab)) * skus +
-                                       static_cast<std::uint64_t>(d.sku);
+        const double volume = by_channel[at(d)] / scenario.market.gray_detection_scale_units;
+        const double detection = leak_enforcement(world, regime, d.via, static_cast<Leak>(d.channel)) *
+                                 (1.0 - std::exp(-volume * volume));
+        const std::uint64_t shipment =
+            ((static_cast<std::uint64_t>(d.channel) * nations + static_cast<std::uint64_t>(d.via)) * labs +
+             static_cast<std::uint64_t>(d.lab)) * skus + static_cast<std::uint64_t>(d.sku);
         core::Stream rng(scenario.run.seed, scenario.run.run_index, core::Purpose::gray_seizure,
                          static_cast<std::uint64_t>(world.month_index), shipment);
         const double share = std::min(1.0, detection * (0.5 + rng.uniform01()));

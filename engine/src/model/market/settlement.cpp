@@ -1,7 +1,7 @@
 // Settling a round: a lab whose deliveries cost more than its budget hands back its most
 // expensive chips per unit of value; what remains leaves the SKUs' stock, the labs' budgets and
 // the shared routes' capacities. At the month's end the rounds' deliveries are merged into one
-// per (route, via, lab, SKU).
+// per (route, channel, via, lab, SKU).
 
 #include <algorithm>
 #include <cmath>
@@ -72,7 +72,7 @@ void settle_round(const World& world, ClearingState& state) {
         state.budget_left_usd[static_cast<std::size_t>(d.lab)] -= static_cast<double>(d.units) * d.unit_price_usd;
         const auto nation = static_cast<std::size_t>(world.labs[static_cast<std::size_t>(d.lab)].nation);
         if (d.route == Route::licensed) state.licence_units_left[via * nations + nation] -= d.units;
-        if (d.route == Route::gray) state.hub_units_left[via] -= d.units;
+        if (d.route == Route::gray) state.hub_units_left[static_cast<std::size_t>(d.channel) * nations + via] -= d.units;
         if (d.route == Route::remote) state.cloud_units_left[via] -= d.units;
         state.month_deliveries.push_back(d);
     }
@@ -101,13 +101,15 @@ std::vector<Delivery> merge_rounds(const World& world, const ClearingState& stat
     pass(world.skus.size(), [](const Delivery& d) { return static_cast<std::size_t>(d.sku); });
     pass(world.labs.size(), [](const Delivery& d) { return static_cast<std::size_t>(d.lab); });
     pass(vias, [](const Delivery& d) { return static_cast<std::size_t>(d.via + 1); });
+    pass(gray_leak_count, [](const Delivery& d) { return static_cast<std::size_t>(d.channel); });
     pass(route_count, [](const Delivery& d) { return static_cast<std::size_t>(d.route); });
     std::vector<Delivery> merged;
     for (const auto i : order) {
         const Delivery& d = all[i];
         if (!merged.empty()) {
             Delivery& last = merged.back();
-            if (last.route == d.route && last.via == d.via && last.lab == d.lab && last.sku == d.sku) {
+            if (last.route == d.route && last.channel == d.channel && last.via == d.via && last.lab == d.lab &&
+                last.sku == d.sku) {
                 last.units += d.units;
                 continue;
             }
