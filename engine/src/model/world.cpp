@@ -61,6 +61,7 @@ World build_world(const Scenario& sc) {
     for (std::size_t i = 0; i < sc.nations.size(); ++i) {
         auto& n = w.nations[i];
         n.spec = &sc.nations[i];
+        n.state_ai_funding_usd_per_month = n.spec->state_ai_funding_usd_per_month;
         n.bloc = require(find_name(sc.blocs, n.spec->bloc), "bloc", n.spec->bloc);
         if (n.spec->hub_capacity_units_per_month > 0) w.hubs.push_back(static_cast<int>(i));
     }
@@ -120,6 +121,7 @@ World build_world(const Scenario& sc) {
         l.cash_usd = spec.cash_usd;
         l.algorithmic_log10 = spec.algorithmic_efficiency_log10;
         l.recent_effective_flop.assign(static_cast<std::size_t>(run_months), 0.0);
+        l.recent_rl_flop.assign(static_cast<std::size_t>(run_months), 0.0);
         l.delivered_by_route.assign(route_count, 0.0);
         w.nations[static_cast<std::size_t>(l.nation)].labs.push_back(static_cast<int>(li));
         w.labs.push_back(std::move(l));

@@ -22,21 +22,25 @@ std::vector<double*> numeric_fields(model::Scenario& s) {
         f.push_back(x);
     auto& a = s.algorithms;
     for (double* x : {&a.drift_log10_per_year, &a.research_reference_h100e, &a.research_elasticity,
-                      &a.research_factor_min, &a.research_factor_max, &a.diffusion_per_month,
+                      &a.idea_difficulty, &a.research_factor_min, &a.research_factor_max,
+                      &a.diffusion_per_month, &a.diffusion_delay_months, &a.absorption_research_h100e,
                       &a.acceleration_start_capability, &a.acceleration_full_capability,
                       &a.acceleration_max_multiplier})
         f.push_back(x);
     for (auto& j : a.jumps) f.push_back(&j.multiplier), f.push_back(&j.per_year);
     auto& p = s.paradigm;
-    for (double* x : {&p.max_gain, &p.saturation_flop, &p.rl_share_of_training}) f.push_back(x);
+    for (double* x : {&p.adoption_delay_months, &p.max_gain, &p.saturation_flop, &p.rl_share_of_training}) f.push_back(x);
     auto& m = s.market;
     for (double* x : {&m.gray_premium, &m.gray_premium_per_enforcement, &m.gray_detection_scale_units,
                       &m.remote_markup, &m.revenue_per_serving_h100e_usd, &m.quality_gap_scale,
-                      &m.training_weight, &m.rationing_step})
+                      &m.training_weight, &m.rationing_step, &m.revenue_capability_elasticity,
+                      &m.revenue_reference_capability, &m.revenue_value_max_multiplier, &m.revenue_max_gdp_share,
+                      &m.savings_reinvest_share})
         f.push_back(x);
     for (auto& n : s.nations)
         for (double* x : {&n.gdp_usd, &n.state_ai_funding_usd_per_month, &n.enforcement_capacity,
-                          &n.hub_capacity_units_per_month, &n.subsidy_growth_per_year, &n.military_compute_share})
+                          &n.hub_capacity_units_per_month, &n.subsidy_growth_per_year, &n.military_compute_share,
+                          &n.state_ai_funding_growth_cut_off_per_year})
             f.push_back(x);
     for (auto& sp : s.suppliers) {
         for (double* x : {&sp.capacity_units_per_month, &sp.capacity_growth_per_year, &sp.yield,
