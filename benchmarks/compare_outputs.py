@@ -4,7 +4,7 @@
     /usr/bin/python3 benchmarks/compare_outputs.py reference.h5 candidate.h5
 
 Compares every dataset (numbers bitwise, NaN-aware; strings exactly; same shape and type),
-every attribute except `git_sha` (the build's commit, provenance only) and the dimension-scale
+every attribute except `git_sha` and the source paths (provenance only) and the dimension-scale
 bookkeeping (`DIMENSION_LIST`, `REFERENCE_LIST` hold file addresses, which move when storage
 changes), and instead each dataset's attached scales by name. Storage (chunked or contiguous,
 compressed or not) is not compared: it does not change what a reader gets.
@@ -18,7 +18,7 @@ import sys
 import h5py
 import numpy as np
 
-SKIPPED_ATTRIBUTES = {"git_sha", "DIMENSION_LIST", "REFERENCE_LIST"}
+SKIPPED_ATTRIBUTES = {"git_sha", "scenario_path", "study_path", "DIMENSION_LIST", "REFERENCE_LIST"}
 
 
 def same(a, b):

@@ -14,10 +14,12 @@
 #include "polarity/config/study_loader.hpp"
 #include "polarity/core/error.hpp"
 #include "polarity/study/runner.hpp"
+#include "polarity/study/sample_rules.hpp"
 #include "polarity/io/hdf5_recorder.hpp"
 #include "polarity/io/summary.hpp"
 #include "polarity/model/calibration.hpp"
 #include "polarity/model/simulation.hpp"
+#include "merge_command.hpp"
 #include "study_command.hpp"
 
 namespace {
@@ -73,11 +75,17 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
     for (const auto& f : files) {
         try {
             if (polarity::config::is_study_file(f)) {
-                // A study is valid when its arms resolve and every parameter binds in every arm.
+                // A study is valid when its arms resolve, every parameter binds in every arm and
+                // no combination of the parameters' ranges breaks a rule of the scenario.
                 const auto spec = polarity::config::load_study_file(f, sets);
-                (void)polarity::study::plan_study(
-                    spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); },
-                    2);
+                const auto plan = polarity::study::plan_arms(
+                    spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); });
+                const auto breaches = polarity::study::corner_breaches(plan);
+                for (const auto& b : breaches) std::cerr << polarity::study::format_breach(spec, b);
+                if (!breaches.empty()) {
+                    ++bad;
+                    continue;
+                }
                 std::cout << f << ": ok (study)\n";
             } else {
                 (void)polarity::config::load_scenario_file(f, sets);
@@ -131,10 +139,12 @@ int main(int argc, char** argv) {
     schema_cmd->add_flag("--markdown", markdown, "Print the key reference of docs/scenarios.md instead");
 
     const auto study = polarity::app::add_study_command(app);
+    const auto merge = polarity::app::add_merge_command(app);
 
     CLI11_PARSE(app, argc, argv);
     try {
         if (const int code = study(); code >= 0) return code;
+        if (const int code = merge(); code >= 0) return code;
         if (*run_cmd) return run_command(run);
         if (*validate_cmd) return validate_command(files, validate_sets);
         if (*show_cmd) return show_command(show_file, show_sets);

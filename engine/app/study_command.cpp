@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/study_loader.hpp"
@@ -16,10 +17,19 @@
 #include "polarity/io/hdf5_recorder.hpp"
 #include "polarity/io/study_writer.hpp"
 #include "polarity/model/simulation.hpp"
+#include "polarity/study/mpi_executor.hpp"
+#include "polarity/study/pending_batches.hpp"
 #include "polarity/study/runner.hpp"
+#include "polarity/study/shards.hpp"
 #include "polarity/study/summary.hpp"
 
 namespace polarity::app {
+
+study::ScenarioResolver resolver_for(const study::StudySpec& spec) {
+    return [&spec](const std::vector<std::string>& overrides) {
+        return config::load_scenario_file(spec.scenario_path, overrides);
+    };
+}
 
 namespace {
 
@@ -32,6 +42,7 @@ struct StudyOptions {
     bool force = false;
     bool quiet = false;
     std::vector<std::string> sets;
+    std::string shard;
 };
 
 /// A progress bar on a terminal (runs, runs/s, ETA); plain lines every ~10 % otherwise.
@@ -92,11 +103,40 @@ void write_series_runs(const study::StudyPlan& plan, const std::filesystem::path
     }
 }
 
+/// A rank other than 0 of an MPI study: plans the study and computes the batches rank 0 hands out.
+int serve_study(study::MpiStudy& mpi, const StudyOptions& opt) {
+    std::optional<tbb::global_control> limit;
+    if (opt.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(opt.threads));
+    std::optional<study::StudySpec> spec;
+    std::optional<study::StudyPlan> plan;
+    try {
+        spec.emplace(config::load_study_file(opt.file, opt.sets));
+        plan.emplace(study::plan_study(*spec, resolver_for(*spec), opt.runs));
+    } catch (const std::exception& e) {
+        return mpi.fail_start(e.what());
+    }
+    return mpi.serve(*plan);
+}
+
 int run_study(const StudyOptions& opt) {
     namespace fs = std::filesystem;
+    // Under an MPI launcher every rank runs this command; rank 0 alone writes files.
+    std::optional<study::MpiStudy> mpi;
+    if (study::mpi_launch_size() > 1) mpi.emplace();
+    if (mpi && mpi->rank() != 0) return serve_study(*mpi, opt);
+
     const study::StudySpec spec = config::load_study_file(opt.file, opt.sets);
+    std::optional<study::ShardId> shard;
+    if (!opt.shard.empty()) shard = study::parse_shard(opt.shard);
     fs::path out = opt.output;
-    if (out.empty()) out = fs::path("out") / (fs::path(opt.file).stem().string() + ".h5");
+    if (out.empty()) {
+        // Built with a stream: GCC 12 warns falsely (-Wrestrict) on chained string '+'.
+        std::ostringstream name;
+        name << fs::path(opt.file).stem().string();
+        if (shard) name << ".shard-" << shard->index << "-of-" << shard->count;
+        else name << ".h5";
+        out = fs::path("out") / name.str();
+    }
     const fs::path journal_path = out.string() + ".journal";
     if (fs::exists(out) && !opt.force)
         throw IoError(out.string() + ": the file exists; pass --force to overwrite it");
@@ -105,27 +145,37 @@ int run_study(const StudyOptions& opt) {
     std::optional<tbb::global_control> limit;
     if (opt.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(opt.threads));
 
-    const auto resolve = [&](const std::vector<std::string>& overrides) {
-        return config::load_scenario_file(spec.scenario_path, overrides);
-    };
-    const study::StudyPlan plan = study::plan_study(spec, resolve, opt.runs);
-    study::Journal journal(journal_path, plan.fingerprint, plan.layout.size(), opt.resume, opt.force);
+    const study::StudyPlan plan = study::plan_study(spec, resolver_for(spec), opt.runs);
+    const study::StudySlice slice = shard ? study::shard_slice(plan, *shard) : study::StudySlice{};
+    study::Journal journal(journal_path, shard ? study::shard_fingerprint(plan, *shard) : plan.fingerprint,
+                           plan.layout.size(), opt.resume, opt.force);
+    // Batches an interrupted MPI study finished ahead of its journal belong to that journal only.
+    if (!opt.resume) std::filesystem::remove(study::PendingBatches::path_for(journal_path));
     if (!opt.quiet) {
         std::cerr << "Study '" << spec.name << "': " << plan.arms.size() << " arm(s) x " << plan.samples_per_arm
                   << " runs, sampler " << study::to_string(spec.sampler) << ", seed " << spec.seed;
+        if (shard) std::cerr << "; shard " << opt.shard;
+        if (mpi) std::cerr << "; " << mpi->ranks() << " MPI ranks";
         if (journal.completed() > 0) std::cerr << "; resuming after " << journal.completed() << " runs";
         std::cerr << "\n";
     }
     ProgressReport progress(opt.quiet);
     const auto t0 = std::chrono::steady_clock::now();
-    const std::size_t done = study::execute_study(plan, journal, std::ref(progress));
+    const std::size_t done = mpi ? mpi->coordinate(plan, journal, std::ref(progress), slice)
+                                 : study::execute_study(plan, journal, std::ref(progress), slice);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (mpi && !opt.quiet) {
+        std::cerr << "Batches computed by rank:";
+        for (const std::size_t n : mpi->batches_by_rank()) std::cerr << " " << n;
+        std::cerr << "\n";
+    }
 
-    const study::StudySummary summary = study::summarize(plan, journal, done);
-    io::write_study(out, opt.force, plan, summary, journal, done);
-    journal.remove();
-    write_series_runs(plan, out, opt.force, done);
-    std::cout << study::format_summary(plan, summary);
+    if (shard) {
+        study::write_shard(out, plan, *shard, journal);
+        journal.remove();
+    } else {
+        publish_study(plan, journal, done, out, opt.force);
+    }
     char line[160];
     std::snprintf(line, sizeof line, "\n%zu runs in %.1f s (%.1f runs/s)\nWrote %s\n", done, secs,
                   secs > 0 ? static_cast<double>(done) / secs : 0.0, out.string().c_str());
@@ -135,9 +185,21 @@ int run_study(const StudyOptions& opt) {
 
 }  // namespace
 
+void publish_study(const study::StudyPlan& plan, study::Journal& journal, std::size_t done,
+                   const std::filesystem::path& out, bool force) {
+    const study::StudySummary summary = study::summarize(plan, journal, done);
+    io::write_study(out, force, plan, summary, journal, done);
+    journal.remove();
+    write_series_runs(plan, out, force, done);
+    std::cout << study::format_summary(plan, summary);
+}
+
 std::function<int()> add_study_command(CLI::App& app) {
     auto opt = std::make_shared<StudyOptions>();
-    auto* cmd = app.add_subcommand("study", "Run a Monte Carlo study: arms x uncertain parameters, in parallel");
+    auto* cmd = app.add_subcommand(
+        "study", std::string("Run a Monte Carlo study: arms x uncertain parameters, in parallel; across machines with "
+                             "mpirun -n N polarity study ... (MPI support ") +
+                     (study::mpi_supported() ? "built in" : "absent from this build") + ")");
     cmd->add_option("study", opt->file, "Study YAML file")->required()->check(CLI::ExistingFile);
     cmd->add_option("-o,--output", opt->output, "HDF5 file to write (default: out/<study>.h5)");
     cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores); results do not depend on it")
@@ -147,6 +209,9 @@ std::function<int()> add_study_command(CLI::App& app) {
     cmd->add_flag("--resume", opt->resume, "Continue an interrupted study from its journal");
     cmd->add_flag("--force", opt->force, "Overwrite the output, or discard an interrupted study's journal");
     cmd->add_flag("-q,--quiet", opt->quiet, "No progress output");
+    cmd->add_option("--shard", opt->shard,
+                    "Run only slice K of N (K/N) into a shard file (default: out/<study>.shard-K-of-N); "
+                    "join the shards with `polarity merge`");
     return [cmd, opt]() -> int { return *cmd ? run_study(*opt) : -1; };
 }
 

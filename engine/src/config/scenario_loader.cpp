@@ -1,7 +1,7 @@
 // Loading a scenario: compose the document (extends, --set), then read it with the key table of
-// scenario_keys.hpp. Reader<S> is the table's validating visitor; the check() overloads below
-// hold what the table cannot say (checks across keys and the cross references that need more
-// than a name lookup). Names are resolved while the referring node is in hand, so every error
+// scenario_keys.hpp. Reader<S> is the table's validating visitor; checks across keys are the
+// rules of scenario_rules.hpp, and the check() overloads below hold what needs the file (key
+// presence, cross references that need more than a name lookup). Names are resolved while the referring node is in hand, so every error
 // points at the exact line of the exact file.
 
 #include "polarity/config/scenario_loader.hpp"
@@ -13,7 +13,8 @@
 #include <unordered_map>
 
 #include "polarity/config/scenario_writer.hpp"
-#include "scenario_keys.hpp"
+#include "polarity/model/scenario_keys.hpp"
+#include "polarity/model/scenario_rules.hpp"
 #include "source_tree.hpp"
 #include "yaml_reader.hpp"
 
@@ -21,7 +22,7 @@ namespace polarity::config {
 namespace {
 
 using detail::Entity;
-using detail::format_month;
+using detail::format_number;
 using detail::is_std_optional;
 using detail::Keys;
 using detail::MapReader;
@@ -32,12 +33,6 @@ using detail::SourceNode;
 using detail::Spec;
 using detail::Value;
 using namespace model;
-
-std::string format_number(double x) {
-    std::ostringstream s;
-    s << x;
-    return s.str();
-}
 
 /// A `compliant_variant_of` reference, checked once every supplier's SKUs are known.
 struct PendingVariant {
@@ -225,34 +220,16 @@ private:
     Context& ctx_;
 };
 
-// ---- Checks the key table cannot express, one overload per struct that needs any. They run
-// after the struct's keys are read and before unknown keys are rejected.
+// ---- Checks that need the file (which keys are present, names and where they were defined), one
+// overload per struct that needs any. They run after the struct's keys are read, then the
+// struct's cross-key rules (scenario_rules.hpp), then unknown keys are rejected.
 
 template <class S>
 void check(S&, MapReader&, Context&) {}
 
-void check(AlgorithmSettings& a, MapReader& r, Context&) {
-    if (a.research_factor_min > a.research_factor_max) {
-        r.at("research_factor_min")
-            .fail("expected research_factor_min <= research_factor_max (" +
-                  format_number(a.research_factor_max) + "), got " +
-                  format_number(a.research_factor_min));
-    }
-    if (a.acceleration_full_capability <= a.acceleration_start_capability) {
-        r.at("acceleration_full_capability")
-            .fail("expected acceleration_full_capability > acceleration_start_capability (" +
-                  format_number(a.acceleration_start_capability) + "), got " +
-                  format_number(a.acceleration_full_capability));
-    }
-}
-
 void check(Nation& n, MapReader&, Context& ctx) { ctx.bloc_of_nation[n.name] = n.bloc; }
 
 void check(ChipSku& k, MapReader& r, Context& ctx) {
-    if (k.discontinued && k.discontinued->serial() <= k.release.serial()) {
-        r.at("discontinued").fail("expected a month after release (" + format_month(k.release) +
-                                  "), got " + format_month(*k.discontinued));
-    }
     if (r.has("compliant_variant_of")) {
         ctx.variants.push_back({r.at("compliant_variant_of"), k.name, ctx.supplier});
     }
@@ -277,12 +254,6 @@ void check(Lab& lab, MapReader& r, Context& ctx) {
                      std::to_string(it->second) + ")");
         }
     }
-    // A small tolerance so that shares written as decimals (0.7 + 0.3) still sum to 1.
-    if (lab.training_share + lab.research_share > 1 + 1e-9) {
-        r.at("research_share")
-            .fail("expected training_share + research_share <= 1, got " +
-                  format_number(lab.training_share) + " + " + format_number(lab.research_share));
-    }
     const std::string& bloc = ctx.bloc_of_nation.at(lab.nation);
     if (lab.markets.empty()) lab.markets.push_back(bloc);
     ctx.bloc_of_lab[lab.name] = bloc;
@@ -295,26 +266,6 @@ void check(ChipCriteria& c, MapReader& r, Context&) {
         !c.density_tpp_at_least && !c.performance_density_at_least) {
         r.self().fail("expected at least one of skus, tpp_at_least, interconnect_at_least_gbps, "
                       "density_tpp_at_least, performance_density_at_least");
-    }
-}
-
-void check_end(MapReader& r, const CalendarMonth& start, const std::optional<CalendarMonth>& end) {
-    if (end && end->serial() <= start.serial()) {
-        r.at("end").fail("expected a month after start (" + format_month(start) + "), got " +
-                         format_month(*end));
-    }
-}
-
-void check(ExportRule& rule, MapReader& r, Context&) { check_end(r, rule.start, rule.end); }
-
-void check(ToolControl& t, MapReader& r, Context&) { check_end(r, t.start, t.end); }
-
-void check(AdaptiveRule& a, MapReader& r, Context&) {
-    if (a.loosen_above_lag_months < a.tighten_below_lag_months) {
-        r.at("loosen_above_lag_months")
-            .fail("expected loosen_above_lag_months >= tighten_below_lag_months (" +
-                  format_number(a.tighten_below_lag_months) + "), got " +
-                  format_number(a.loosen_above_lag_months));
     }
 }
 
@@ -344,10 +295,6 @@ void check(CalibrationTarget& t, MapReader& r, Context& ctx) {
             r.at("lab").fail("expected a lab of bloc '" + t.bloc + "'; '" + t.lab + "' is in '" +
                              bloc + "'");
         }
-    }
-    if (t.from && t.to && t.to->serial() < t.from->serial()) {
-        r.at("to").fail("expected a month not before from (" + format_month(*t.from) + "), got " +
-                        format_month(*t.to));
     }
 }
 
@@ -389,12 +336,25 @@ void check(Scenario& s, MapReader& r, Context& ctx) {
     if (q.leader == q.rival) r.at("question").fail("expected the rival to differ from the leader ('" + q.leader + "')");
 }
 
+/// The struct's cross-key rules, pointing at the rule's first key, or at the second when the
+/// first was left at its default.
+template <class S>
+void check_rules(const S& s, const MapReader& r) {
+    for (const auto& rule : model::keys::Rules<S>::list) {
+        if (rule.holds(s)) continue;
+        const bool written = r.has(rule.keys[0]);
+        r.at(rule.keys[written ? 0 : 1])
+            .fail(!written && rule.message_if_default ? rule.message_if_default(s) : rule.message(s));
+    }
+}
+
 template <class S>
 S read_map(MapReader r, Context& ctx) {
     S s{};
     Reader<S> reader(r, s, ctx);
     Keys<S>::visit(reader);
     check(s, r, ctx);
+    check_rules(s, r);
     r.finish();
     return s;
 }

@@ -13,7 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "scenario_keys.hpp"
+#include "polarity/model/scenario_keys.hpp"
+#include "yaml_reader.hpp"
 
 namespace polarity::config {
 namespace {

@@ -8,7 +8,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "scenario_keys.hpp"
+#include "polarity/model/scenario_keys.hpp"
+#include "yaml_reader.hpp"
 
 namespace polarity::config {
 namespace {

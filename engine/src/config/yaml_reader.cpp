@@ -64,12 +64,6 @@ std::optional<std::string> nearest(std::string_view word,
     return best;
 }
 
-std::string format_month(const model::CalendarMonth& m) {
-    std::ostringstream s;
-    s << m.year << '-' << (m.month < 10 ? "0" : "") << m.month;
-    return s.str();
-}
-
 std::string format_exact(double x) {
     // Whole numbers of a readable size as integers ("100000", not "1e+05"); everything else in
     // the shortest form that reads back exactly.
@@ -99,27 +93,6 @@ std::string not_found_message(const std::string& name, const std::string& what,
     }
     if (candidates.empty()) return message + " (none are defined)";
     return message + " (expected one of: " + join_names(candidates) + ")";
-}
-
-// ---- Range -------------------------------------------------------------------------------
-
-bool Range::contains(double x) const {
-    const bool lo_ok = lo_open_ ? x > lo_ : x >= lo_;
-    const bool hi_ok = hi_open_ ? x < hi_ : x <= hi_;
-    return lo_ok && hi_ok;
-}
-
-std::string Range::describe() const {
-    const auto number = [](double x) {
-        std::ostringstream s;
-        s << x;
-        return s.str();
-    };
-    if (std::isinf(lo_) && std::isinf(hi_)) return "";
-    if (std::isinf(hi_)) return (lo_open_ ? "> " : ">= ") + number(lo_);
-    if (std::isinf(lo_)) return (hi_open_ ? "< " : "<= ") + number(hi_);
-    return std::string("in ") + (lo_open_ ? "(" : "[") + number(lo_) + ", " + number(hi_) +
-           (hi_open_ ? ")" : "]");
 }
 
 // ---- Value -------------------------------------------------------------------------------

@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "polarity/core/error.hpp"
+#include "polarity/model/key_range.hpp"
 #include "polarity/model/scenario.hpp"
+#include "polarity/model/scenario_keys.hpp"
 #include "source_tree.hpp"
 
 namespace polarity::config::detail {
@@ -36,9 +38,6 @@ namespace polarity::config::detail {
 [[nodiscard]] std::optional<std::string> nearest(std::string_view word,
                                                  const std::vector<std::string>& candidates);
 
-/// "YYYY-MM", as scenario files write months.
-[[nodiscard]] std::string format_month(const model::CalendarMonth& m);
-
 /// Decimal text that reads back as exactly @p x: whole numbers below 1e7 as integers ("1500"),
 /// anything else in its shortest form ("0.4", "9.894e+14").
 [[nodiscard]] std::string format_exact(double x);
@@ -46,38 +45,8 @@ namespace polarity::config::detail {
 /// "a, b, c" (shortened with ", ..." past a handful, so messages stay one line).
 [[nodiscard]] std::string join_names(const std::vector<std::string>& names);
 
-/// An allowed numeric interval; its description completes "expected a number ...".
-class Range {
-public:
-    [[nodiscard]] static Range any() { return {}; }
-    [[nodiscard]] static Range at_least(double lo) { return {lo, kInf, false, false}; }
-    [[nodiscard]] static Range above(double lo) { return {lo, kInf, true, false}; }
-    [[nodiscard]] static Range closed(double lo, double hi) { return {lo, hi, false, false}; }
-    [[nodiscard]] static Range open_closed(double lo, double hi) { return {lo, hi, true, false}; }
-    [[nodiscard]] static Range closed_open(double lo, double hi) { return {lo, hi, false, true}; }
-    /// The share ranges [0, 1] that most of the scenario uses.
-    [[nodiscard]] static Range unit() { return closed(0, 1); }
-
-    [[nodiscard]] bool contains(double x) const;
-    /// "", ">= 0", "> 0" or "in (0, 1]".
-    [[nodiscard]] std::string describe() const;
-
-    // The bounds, for the JSON Schema; an absent bound is infinite.
-    [[nodiscard]] double low() const { return lo_; }
-    [[nodiscard]] double high() const { return hi_; }
-    [[nodiscard]] bool low_open() const { return lo_open_; }
-    [[nodiscard]] bool high_open() const { return hi_open_; }
-
-private:
-    static constexpr double kInf = std::numeric_limits<double>::infinity();
-    Range() = default;
-    Range(double lo, double hi, bool lo_open, bool hi_open)
-        : lo_(lo), hi_(hi), lo_open_(lo_open), hi_open_(hi_open) {}
-    double lo_ = -kInf;
-    double hi_ = kInf;
-    bool lo_open_ = false;
-    bool hi_open_ = false;
-};
+// The key table (Keys, Spec, Range, ...) is the loader's vocabulary.
+using namespace model::keys;
 
 class MapReader;
 
@@ -203,11 +172,6 @@ private:
     std::vector<Entry> entries_;
     std::vector<std::string> known_;  // every key looked up, i.e. the schema of this map
 };
-
-template <class T>
-struct is_std_optional : std::false_type {};
-template <class T>
-struct is_std_optional<std::optional<T>> : std::true_type {};
 
 template <class T>
 bool MapReader::optional(std::string_view key, T& target, const Range& range) {

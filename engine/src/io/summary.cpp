@@ -1,5 +1,7 @@
 #include "polarity/io/summary.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -13,6 +15,25 @@ std::string month_label(const model::CalendarMonth& start, int index) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02d", m.year, m.month);
     return buf;
+}
+
+/// Word-wraps `text` at `width` columns, indenting continuation lines by `indent`.
+std::string wrap(const std::string& text, std::size_t width, std::size_t indent) {
+    std::string out, line;
+    std::istringstream words(text);
+    std::string w;
+    std::size_t used = indent;  // the first line follows a label of that width
+    while (words >> w) {
+        if (used + (line.empty() ? 0 : 1) + w.size() > width && !line.empty()) {
+            out += line + "\n" + std::string(indent, ' ');
+            line.clear();
+            used = indent;
+        }
+        if (!line.empty()) line += ' ', ++used;
+        line += w;
+        used += w.size();
+    }
+    return out + line;
 }
 
 std::string plural(int n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); }
@@ -48,6 +69,29 @@ std::string explain(const model::RunHeader& h, const model::Outcome& o) {
     return "";
 }
 
+/// "us_aligned" -> "US-aligned", "china" -> "China": bloc names as a reader would write them.
+std::string readable(const std::string& name) {
+    std::string out;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        const std::size_t end = std::min(name.find('_', start), name.size());
+        std::string word = name.substr(start, end - start);
+        if (word.size() <= 2)
+            for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (out.empty() && !word.empty()) word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
+        out += (out.empty() ? "" : "-") + word;
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string month_words(const model::CalendarMonth& start, int index) {
+    static const char* names[] = {"January", "February", "March", "April", "May", "June", "July",
+                                  "August", "September", "October", "November", "December"};
+    const auto m = model::CalendarMonth::from_serial(start.serial() + index);
+    return std::string(names[m.month - 1]) + " " + std::to_string(m.year);
+}
+
 std::string ratio_text(double r) {
     if (std::isinf(r)) return "all";
     char buf[32];
@@ -57,6 +101,42 @@ std::string ratio_text(double r) {
 
 }  // namespace
 
+std::string format_answer(const model::RunHeader& h, const model::Outcome& o) {
+    const std::string lead = readable(o.leader), rival = readable(o.rival);
+    const int L = o.leader_crossing_month, R = o.rival_crossing_month;
+    const std::string end = month_words(h.start, o.months_run - 1);
+    std::ostringstream a;
+    if (L < 0 && R < 0) {
+        a << "Neither " << lead << " nor " << rival << " built powerful AI by " << end << ".";
+    } else if (L >= 0 && (R < 0 || L <= R)) {
+        a << lead << " built powerful AI first, in " << month_words(h.start, L) << ". ";
+        if (R < 0)
+            a << rival << " had not caught up by " << end << ", " << plural(o.months_run - 1 - L, "month") << " later";
+        else if (R == L)
+            a << rival << " got there the same month";
+        else
+            a << rival << " followed " << plural(R - L, "month") << " later, in " << month_words(h.start, R);
+        a << ", so " << lead << " held powerful AI alone for " << plural(o.spell_months(model::kLeaderHolds), "month") << ".";
+    } else {
+        a << rival << " built powerful AI first, in " << month_words(h.start, R) << ". ";
+        if (L < 0) a << lead << " had not by " << end << ".";
+        else a << lead << " followed " << plural(L - R, "month") << " later.";
+    }
+    a << " A lead counts as lasting here if it holds for more than " << plural(o.durable_lead_months, "month")
+      << ", so this world ended up " << model::to_string(o.label) << ": " << model::describe(o.label) << ".";
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  " At the end, %s's best AI was %.0f months behind %s's, and %s had %s as much computing power.",
+                  rival.c_str(), std::max(0.0, o.rival_lag_months), lead.c_str(), lead.c_str(),
+                  std::isinf(o.compute_ratio_h100e) ? "all the" : (ratio_text(o.compute_ratio_h100e).substr(0, ratio_text(o.compute_ratio_h100e).size() - 1) + " times").c_str());
+    a << line;
+    if (o.rival_lag_months < 0) {
+        std::snprintf(line, sizeof line, " (%s was ahead by %.0f months.)", rival.c_str(), -o.rival_lag_months);
+        a << line;
+    }
+    return a.str();
+}
+
 std::string format_summary(const model::RunHeader& h, const model::Outcome& o) {
     std::ostringstream out;
     char line[256];
@@ -64,8 +144,11 @@ std::string format_summary(const model::RunHeader& h, const model::Outcome& o) {
                   static_cast<unsigned long long>(h.seed), month_label(h.start, 0).c_str(),
                   month_label(h.start, h.horizon_months - 1).c_str(), h.horizon_months);
     out << line;
-    out << "Question: does " << o.leader << " reach powerful AI with a lead of more than " << o.durable_lead_months
-        << " months over " << o.rival << "?\n\n";
+    if (!h.question_text.empty())
+        out << "Question: " << h.question_text << "\n\n";
+    else
+        out << "Question: does " << o.leader << " reach powerful AI with a lead of more than " << o.durable_lead_months
+            << " months over " << o.rival << "?\n\n";
     std::snprintf(line, sizeof line, "%-14s %-13s %11s %13s %14s\n", "bloc", "powerful AI", "capability",
                   "lag (months)", "compute share");
     out << line;
@@ -114,6 +197,7 @@ std::string format_summary(const model::RunHeader& h, const model::Outcome& o) {
                   ratio_text(o.effective_compute_ratio).c_str(), o.rival.c_str(), 100.0 * o.rival_compute_share);
     out << line;
     out << "Best model at the horizon: " << o.frontier_bloc << "\n";
+    out << "\nAnswer: " << wrap(format_answer(h, o), 100, 8) << "\n";
     return out.str();
 }
 

@@ -12,6 +12,7 @@ std::vector<ScenarioAttribute> scenario_attributes(const Scenario& sc) {
     };
     const auto& q = sc.question;
     return {
+        {"question_text", q.text, 0, true, "question.text: the question in plain words (may be empty)"},
         {"leader", q.leader, 0, true, "question.leader: the bloc whose lead is in question"},
         {"rival", q.rival, 0, true, "question.rival: the bloc that may follow"},
         {"leader_aligned", join(q.leader_aligned), 0, true, "question.leader_aligned: nations in the leader's sphere, comma-separated"},

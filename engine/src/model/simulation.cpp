@@ -155,6 +155,7 @@ RunHeader Simulation::header() const {
     h.scenario_name = scenario_.name;
     h.scenario_text = scenario_.source_text;
     h.scenario_path = scenario_.source_path;
+    h.question_text = scenario_.question.text;
     h.seed = scenario_.run.seed;
     h.run_index = scenario_.run.run_index;
     h.start = scenario_.run.start;

@@ -17,6 +17,14 @@
 namespace polarity::study::detail {
 
 /// A number for an error message: up to 10 significant digits, no trailing zeros.
+/// A number in full (17 significant digits): reads back as exactly the value, for messages
+/// about sampled values.
+inline std::string exact(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
 inline std::string num(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.10g", v);

@@ -9,6 +9,8 @@
 
 #include "polarity/core/error.hpp"
 #include "polarity/model/simulation.hpp"
+#include "polarity/study/batch_scheduler.hpp"
+#include "polarity/study/sample_rules.hpp"
 #include "polarity/study/sampling.hpp"
 #include "polarity/study/statistics.hpp"
 
@@ -16,18 +18,8 @@ namespace polarity::study {
 
 namespace {
 
-/// Design points are kept this far from 0 and 1, and supports are validated at these quantiles,
-/// so every value a run can draw has been through the scenario's validation.
-constexpr double kUnitMargin = 1e-9;
-
 /// The indicator of a unipolar outcome, for the precision rule.
 const std::size_t kUnipolarOutput = model::run_output_index("unipolar");
-
-std::string format_value(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
-}
 
 std::vector<Override> with(std::vector<Override> base, const std::vector<Override>& more) {
     base.insert(base.end(), more.begin(), more.end());
@@ -64,7 +56,9 @@ auto at(const Origin& origin, const std::string& context, F&& f) -> decltype(f()
     try {
         return f();
     } catch (const ConfigError& e) {
-        throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
+        // A key path's own errors carry no file: the study file's line is where it was written.
+        const std::string what = e.file().empty() ? e.key_path() + ": " + e.message() : e.what();
+        throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + what);
     } catch (const std::invalid_argument& e) {
         throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
     }
@@ -119,15 +113,13 @@ RecordLayout RecordLayout::make(std::size_t parameters, std::size_t blocs, std::
     return L;
 }
 
-StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs) {
+StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve) {
     StudyPlan plan;
     plan.spec = &spec;
     std::vector<Arm> arms = spec.arms;
     if (arms.empty()) arms.push_back({"base", {}, {}});
-    std::string fp = spec.source_text;
     for (const auto& a : arms) {
         plan.arms.push_back(at(a.origin, "arm '" + a.name + "': ", [&] { return resolve(with(spec.overrides, a.overrides)); }));
-        fp += "\n--- arm " + a.name + "\n" + plan.arms.back().source_text;
     }
     const model::Scenario& first = plan.arms.front();
     plan.blocs = first.blocs;
@@ -139,25 +131,24 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
             throw std::invalid_argument("arms must keep the base scenario's question (leader and rival blocs)");
     plan.year_ends = model::year_end_months(first.run.start, first.run.horizon_months);
 
-    // Bind each parameter in each arm (arms may reshape lists), and validate its support.
-    const std::size_t k = spec.parameters.size();
+    // Bind each parameter in each arm (arms may reshape lists): once, by key path.
     plan.bindings.resize(plan.arms.size());
     for (std::size_t a = 0; a < arms.size(); ++a) {
         for (const auto& p : spec.parameters) {
-            const auto set = [&](double v) {
-                return resolve(with(with(spec.overrides, arms[a].overrides), {p.path + "=" + format_value(v)}));
-            };
-            const std::string what = "in arm '" + arms[a].name + "': ";
-            plan.bindings[a].push_back(at(p.origin, what, [&] {
-                // Both ends of the support must pass the scenario's validation.
-                const double lo = quantile(p.distribution, kUnitMargin), hi = quantile(p.distribution, 1 - kUnitMargin);
-                (void)set(lo);
-                (void)set(hi);
-                const double qa = quantile(p.distribution, 0.3), qb = quantile(p.distribution, 0.7);
-                return bind_parameter(p.path, qa != qb ? qa : lo, qa != qb ? qb : hi, set);
-            }));
+            plan.bindings[a].push_back(
+                at(p.origin, "in arm '" + arms[a].name + "': ", [&] { return bind_parameter(plan.arms[a], p); }));
         }
     }
+    return plan;
+}
+
+StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs) {
+    StudyPlan plan = plan_arms(spec, resolve);
+    const model::Scenario& first = plan.arms.front();
+    const std::size_t k = spec.parameters.size();
+    std::string fp = spec.source_text;
+    for (std::size_t a = 0; a < plan.arms.size(); ++a)
+        fp += "\n--- arm " + arm_name(plan, a) + "\n" + plan.arms[a].source_text;
 
     const int per_arm = spec.precision ? spec.precision->max_runs : (runs > 0 ? runs : spec.runs);
     if (k == 0 && spec.sampler == Sampler::saltelli) throw std::invalid_argument("sampler saltelli needs uncertain parameters");
@@ -176,7 +167,12 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     for (const auto& o : model::run_outputs()) fp += " " + o.name;
     fp += " engine " POLARITY_VERSION;
     plan.fingerprint = fingerprint(fp);
+    check_sampled_runs(plan);
     return plan;
+}
+
+std::string arm_name(const StudyPlan& plan, std::size_t arm) {
+    return plan.spec->arms.empty() ? "base" : plan.spec->arms[arm].name;
 }
 
 model::Scenario scenario_for(const StudyPlan& plan, std::size_t g) {
@@ -185,11 +181,7 @@ model::Scenario scenario_for(const StudyPlan& plan, std::size_t g) {
     // Common random numbers: every arm runs sample i with the same draws, so arm differences
     // are paired; otherwise each run has its own stream.
     sc.run.run_index = plan.spec->common_random_numbers ? sample : g;
-    if (!plan.bindings[arm].empty()) {
-        const auto fields = numeric_fields(sc);
-        for (std::size_t j = 0; j < plan.layout.parameters; ++j)
-            *fields[plan.bindings[arm][j].field] = plan.values(sample, j);
-    }
+    for (std::size_t j = 0; j < plan.layout.parameters; ++j) apply(plan.bindings[arm][j], sc, plan.values(sample, j));
     return sc;
 }
 
@@ -235,48 +227,47 @@ bool precision_reached(const StudyPlan& plan, const std::vector<std::size_t>& un
     return true;
 }
 
-std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progress& progress) {
-    const std::size_t arms = plan.arms.size(), total = plan.total_runs();
+std::size_t batch_runs(const StudyPlan& plan) {
+    const std::size_t arms = plan.arms.size();
+    return std::max<std::size_t>(1, static_cast<std::size_t>(plan.spec->batch_runs) / arms) * arms;
+}
+
+void run_batch(const StudyPlan& plan, const Batch& batch, std::vector<double>& records) {
     const std::size_t record = plan.layout.size();
-    // Batches hold whole rounds of arms so that stopping leaves every arm with equal runs.
-    const std::size_t batch = std::max<std::size_t>(1, static_cast<std::size_t>(plan.spec->batch_runs) / arms) * arms;
-
-    // A kill in the middle of a batch's write leaves part of it; drop that part so decisions
-    // (the precision rule) fall at the same batch boundaries as in an uninterrupted study.
-    if (journal.completed() < total) journal.truncate(journal.completed() / batch * batch);
-    std::vector<std::size_t> unipolar(arms, 0), runs(arms, 0);
-    std::vector<double> chunk;
-    for (std::size_t first = 0; first < journal.completed(); first += batch) {
-        const std::size_t n = std::min(batch, journal.completed() - first);
-        journal.read(first, n, chunk);
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto a = static_cast<std::size_t>(chunk[i * record]);
-            ++runs[a];
-            unipolar[a] += chunk[i * record + plan.layout.output(kUnipolarOutput)] == 1.0;
+    records.assign(batch.runs * record, 0.0);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, batch.runs, 1), [&](const auto& range) {
+        for (std::size_t i = range.begin(); i != range.end(); ++i) {
+            const auto r = run_one(plan, batch.first + i);
+            std::copy(r.begin(), r.end(), records.begin() + static_cast<std::ptrdiff_t>(i * record));
         }
-    }
+    });
+}
 
-    std::size_t done = journal.completed();
-    if (progress) progress(done, total);
-    while (done < total && !precision_reached(plan, unipolar, runs)) {
-        const std::size_t n = std::min(batch, total - done);
-        std::vector<double> results(n * record);
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const auto& range) {
-            for (std::size_t i = range.begin(); i != range.end(); ++i) {
-                const auto r = run_one(plan, done + i);
-                std::copy(r.begin(), r.end(), results.begin() + static_cast<std::ptrdiff_t>(i * record));
-            }
-        });
-        journal.append(results);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t a = (done + i) % arms;
-            ++runs[a];
-            unipolar[a] += results[i * record + plan.layout.output(kUnipolarOutput)] == 1.0;
-        }
-        done += n;
-        if (progress) progress(done, total);
+StoppingRule::StoppingRule(const StudyPlan& plan)
+    : plan_(&plan), unipolar_(plan.arms.size(), 0), runs_(plan.arms.size(), 0) {}
+
+void StoppingRule::add(std::size_t first, std::size_t n, const double* records) {
+    const std::size_t record = plan_->layout.size(), arms = plan_->arms.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t a = (first + i) % arms;
+        ++runs_[a];
+        unipolar_[a] += records[i * record + plan_->layout.output(kUnipolarOutput)] == 1.0;
     }
-    return done;
+}
+
+bool StoppingRule::reached() const { return precision_reached(*plan_, unipolar_, runs_); }
+
+std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progress& progress, const StudySlice& slice) {
+    BatchScheduler scheduler(plan, journal, slice);
+    if (progress) progress(scheduler.done(), scheduler.total());
+    std::vector<double> records;
+    while (const auto batch = scheduler.next()) {
+        run_batch(plan, *batch, records);
+        scheduler.complete(*batch, std::move(records));
+        if (progress) progress(scheduler.done(), scheduler.total());
+    }
+    scheduler.finish();
+    return scheduler.done();
 }
 
 }  // namespace polarity::study

@@ -11,6 +11,8 @@
 
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/scenario_writer.hpp"
+#include "support/named.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -51,15 +53,8 @@ int line_of(const std::string& file, const std::string& text) {
     return 0;
 }
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("polarity_compose_" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-    [[nodiscard]] std::string write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-};
+using polarity::test::named;
+using polarity::test::TempDir;
 
 }  // namespace
 
@@ -75,7 +70,7 @@ TEST_CASE("extends merges maps key by key; lists and scalars replace", "[config]
     CHECK(s.world.training_run_months == 3);
     REQUIRE(s.labs.size() == 1);                                           // list replaced
     CHECK(s.labs[0].name == "lab_c");
-    CHECK(s.labs[0].risk_appetite == 0);
+    CHECK(named(s.labs, "lab_c").risk_appetite == 0);
     CHECK(s.nations.size() == 2);
     CHECK(s.policy.rules.empty());
     CHECK(s.policy.enforcement_scale == 2);
@@ -232,20 +227,20 @@ TEST_CASE("overrides set values by key path", "[config][set]") {
                     "policy.rules=[]", "world={training_run_months: 6}", "paradigm.max_gain=0.1",
                     "description='a: b'", "suppliers.nvidia.skus.h100.price_usd=3e4"});
         CHECK(s.run.seed == 99);
-        CHECK(s.labs[1].risk_appetite == 0.25);
-        CHECK(s.labs[0].capex_share == 0.3);
+        CHECK(named(s.labs, "lab_b").risk_appetite == 0.25);
+        CHECK(named(s.labs, "lab_a").capex_share == 0.3);  // labs.0: the first in the file
         CHECK(s.policy.rules.empty());
         CHECK(s.policy.enforcement_scale == 2);  // the rest of policy stays
         CHECK(s.world.training_run_months == 6);
         CHECK(s.world.utilization == 0.4);  // a map value replaces the whole map: defaults
         CHECK(s.paradigm.max_gain == 0.1);  // paradigm: is absent from the file
         CHECK(s.description == "a: b");
-        CHECK(s.suppliers[0].skus[0].price_usd == 3e4);
+        CHECK(named(named(s.suppliers, "nvidia").skus, "h100").price_usd == 3e4);
     }
     SECTION("applied in order, after extends") {
         const auto s = load_scenario_file(
             kDir + "/child.yaml", {"labs.lab_c.risk_appetite=0.9", "run.seed=1", "run.seed=2"});
-        CHECK(s.labs[0].risk_appetite == 0.9);
+        CHECK(named(s.labs, "lab_c").risk_appetite == 0.9);
         CHECK(s.run.seed == 2);
         CHECK(s.run.horizon_months == 48);
     }

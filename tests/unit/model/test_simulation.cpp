@@ -4,6 +4,7 @@
 
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/model/simulation.hpp"
+#include "model/parallel.hpp"  // the engine's record of its parallel path
 
 using namespace polarity::model;
 
@@ -90,15 +91,24 @@ TEST_CASE("the same seed gives bit-identical results and another seed does not",
 }
 
 TEST_CASE("results do not depend on the thread count", "[simulation][determinism]") {
-    const Scenario sc = many_labs(64);
+    // Enough labs for the per-lab phases to take the parallel path, in several chunks.
+    const Scenario sc = many_labs(static_cast<int>(polarity::model::detail::kParallelMinAgents + 44));
+    auto& record = polarity::model::detail::parallel_record();
     MemoryRecorder reference;
     {
         tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+        const std::size_t shared = record.loops_on_several_threads;
         reference = run(sc);
+        REQUIRE(record.loops_on_several_threads == shared);  // one thread runs every chunk
     }
     const int threads = GENERATE(2, 3, 8);
     tbb::global_control many(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    const std::size_t loops = record.loops, chunks = record.chunks, shared = record.loops_on_several_threads;
     require_identical(reference, run(sc));
+    INFO(threads << " threads: " << record.loops - loops << " parallel loops in " << record.chunks - chunks
+                 << " chunks, " << record.loops_on_several_threads - shared << " loops on several threads");
+    REQUIRE(record.loops > loops);
+    REQUIRE(record.chunks - chunks >= 2 * (record.loops - loops));  // every loop split
 }
 
 TEST_CASE("holders and the outcome follow the threshold and the declared pair", "[simulation][metrics]") {

@@ -12,6 +12,7 @@
 #include "polarity/core/error.hpp"
 #include "polarity/study/runner.hpp"
 #include "polarity/study/summary.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace polarity;
 namespace fs = std::filesystem;
@@ -20,11 +21,7 @@ namespace {
 
 const std::string small = POLARITY_TEST_DATA "/studies/small.yaml";
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("polarity_study_" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 study::ScenarioResolver resolver_for(const study::StudySpec& spec) {
     return [path = spec.scenario_path](const std::vector<std::string>& o) { return config::load_scenario_file(path, o); };

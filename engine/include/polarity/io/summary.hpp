@@ -10,6 +10,9 @@ namespace polarity::io {
 
 /// A table of blocs (powerful-AI crossing date or "not reached", final capability, lag, share
 /// of world effective compute), then the outcome and the unipolar window.
+/// The run's answer to its question in one plain-language paragraph (for classrooms).
+[[nodiscard]] std::string format_answer(const model::RunHeader& header, const model::Outcome& outcome);
+
 [[nodiscard]] std::string format_summary(const model::RunHeader& header, const model::Outcome& outcome);
 
 }  // namespace polarity::io

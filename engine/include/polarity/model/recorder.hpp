@@ -47,6 +47,7 @@ struct RunHeader {
     std::string scenario_name;
     std::string scenario_text;   ///< full YAML text (provenance)
     std::string scenario_path;
+    std::string question_text;   ///< the scenario's question.text (may be empty)
     std::uint64_t seed = 0;
     std::uint64_t run_index = 0;
     CalendarMonth start;

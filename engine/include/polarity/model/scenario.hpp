@@ -34,6 +34,7 @@ struct RunSettings {
 /// YAML `question:` — the pair of blocs the outcome is about. Other blocs are reported but do
 /// not decide the outcome; nations declared aligned count in that side's sphere.
 struct PolarityQuestion {
+    std::string text;                             ///< `text`: the question in plain words (classroom presets), printed with the answer
     std::string leader = "us_aligned";            ///< `leader`: the bloc whose lead is in question
     std::string rival = "china";                  ///< `rival`: the bloc that may follow
     std::vector<std::string> leader_aligned;      ///< `leader_aligned`: other nations in the leader's sphere

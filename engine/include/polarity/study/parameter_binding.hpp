@@ -1,36 +1,37 @@
 #pragma once
 /// @file
-/// Fast application of sampled values to a scenario. A study names uncertain parameters by
-/// their YAML key path (`labs.deepseek.risk_appetite`); resolving the path goes through the
-/// scenario loader once (so names, list entries and validation are the loader's own), and
-/// thereafter each run writes the sampled number straight into its copy of the scenario.
+/// Uncertain parameters bound to the numbers they vary. A study names each parameter by its
+/// key path (`labs.deepseek.risk_appetite`); the path is resolved once per arm through the key
+/// table (polarity/model/scenario_paths.hpp), and thereafter each run writes its sampled number
+/// straight into its copy of the arm's scenario.
 
-#include <cstddef>
-#include <functional>
 #include <string>
-#include <vector>
 
 #include "polarity/model/scenario.hpp"
+#include "polarity/model/scenario_paths.hpp"
+#include "polarity/study/study.hpp"
 
 namespace polarity::study {
 
-/// Every floating-point input of a scenario, in a fixed order (the order of the structs).
-[[nodiscard]] std::vector<double*> numeric_fields(model::Scenario& scenario);
+/// Design points are kept this far from 0 and 1, and a parameter's support is taken as its
+/// quantiles at this margin, so every value a run can draw lies within the support checked.
+inline constexpr double kUnitMargin = 1e-9;
 
-/// Where a key path landed among numeric_fields().
+/// A parameter bound to one number of one arm's scenario.
 struct ParameterBinding {
-    std::string path;
-    std::size_t field = 0;
+    std::string path;            ///< the parameter's key path, as the study file writes it
+    model::NumberBinding number; ///< where it leads, the key's range
+    double lowest = 0;           ///< the support the distribution can draw: quantile at kUnitMargin ...
+    double highest = 0;          ///< ... and at 1 - kUnitMargin
 };
 
-/// Finds the field a key path sets: `resolve(value)` must return the scenario with the path set
-/// to `value` (through the loader, with all its validation); the binding is the one field that
-/// follows two distinct probe values. Throws std::invalid_argument when no single number field
-/// does (the path names a list, a string, an integer or a switch).
-[[nodiscard]] ParameterBinding bind_parameter(const std::string& path, double probe_a, double probe_b,
-                                              const std::function<model::Scenario(double)>& resolve);
+/// Binds @p parameter's path in @p arm and checks that every value its distribution can draw is
+/// one the key accepts.
+/// @throws polarity::ConfigError (no file; the key path) if the path names no number a study
+///         can vary, or the support leaves the key's range.
+[[nodiscard]] ParameterBinding bind_parameter(const model::Scenario& arm, const UncertainParameter& parameter);
 
-/// Writes `value` into the bound field of `scenario`.
+/// Writes @p value into the bound number of @p scenario (a copy of the bound arm's scenario).
 void apply(const ParameterBinding& binding, model::Scenario& scenario, double value);
 
 }  // namespace polarity::study

@@ -65,10 +65,22 @@ struct StudyPlan {
     [[nodiscard]] std::size_t total_runs() const { return arms.size() * samples_per_arm; }
 };
 
-/// Builds the plan; checks that every parameter path binds to a number in every arm and that
-/// each distribution's support (quantiles 1e-9 and 1 - 1e-9) passes the scenario's validation.
-/// `runs` overrides the study's run count. Throws ConfigError / std::invalid_argument.
+/// The first half of a plan: each arm's scenario resolved and every parameter bound in it (by
+/// key path, once), each distribution's support (quantiles 1e-9 and 1 - 1e-9) inside its key's
+/// range. No sample design: enough for sample_rules.hpp's corner_breaches().
+/// @throws polarity::ConfigError at the study file's line of the arm or parameter at fault;
+///         std::invalid_argument if arms change the blocs or horizon, or rival_bloc is not a bloc.
+[[nodiscard]] StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve);
+
+/// The whole plan: plan_arms(), then the sample design and its values; then every sampled run
+/// is checked against the scenario's cross-key rules (check_sampled_runs()) before any runs.
+/// `runs` overrides the study's run count.
+/// @throws polarity::ConfigError as plan_arms(), or naming the first sampled run that breaks a
+///         rule, its parameters (with their lines) and values; std::invalid_argument as plan_arms().
 [[nodiscard]] StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs);
+
+/// The name of arm @p arm ("base" when the study has no arms).
+[[nodiscard]] std::string arm_name(const StudyPlan& plan, std::size_t arm);
 
 /// The scenario of global run g: its arm's scenario with the sample's parameter values and
 /// the run index that keys its random numbers.
@@ -80,9 +92,47 @@ struct StudyPlan {
 /// Progress after each batch: runs done, runs planned.
 using Progress = std::function<void(std::size_t done, std::size_t total)>;
 
-/// Runs what the journal does not hold yet, in parallel batches, appending to it; stops early
-/// when the precision target is met. Returns the number of runs completed.
-std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progress& progress);
+/// A batch: runs [first, first + runs) in global run order.
+struct Batch {
+    std::size_t first = 0;
+    std::size_t runs = 0;
+};
+
+/// Which batches a journal holds: batches [first, end) of the study (`end` clipped to the last),
+/// the journal's record 0 being run `first * batch_runs(plan)`. A shard of a study is such a
+/// slice; it ignores the precision rule, which `polarity merge` applies when it joins shards.
+struct StudySlice {
+    std::size_t first = 0;
+    std::size_t end = static_cast<std::size_t>(-1);
+    bool stop_on_precision = true;
+};
+
+/// Runs per batch: whole rounds of arms, so that stopping leaves every arm with equal runs.
+[[nodiscard]] std::size_t batch_runs(const StudyPlan& plan);
+
+/// Runs `batch` in parallel into `records` (batch.runs x layout.size() doubles, in run order).
+void run_batch(const StudyPlan& plan, const Batch& batch, std::vector<double>& records);
+
+/// Runs what the journal does not hold yet, in parallel batches, appending to it (batches that
+/// an interrupted MPI study finished ahead of the journal are taken over, not rerun); stops
+/// early when the precision target is met. Returns the number of runs the journal holds.
+/// Throws polarity::IoError when the journal cannot be written.
+std::size_t execute_study(const StudyPlan& plan, Journal& journal, const Progress& progress,
+                          const StudySlice& slice = {});
+
+/// The precision rule's running counts, fed with records in run order from run 0.
+class StoppingRule {
+public:
+    explicit StoppingRule(const StudyPlan& plan);
+    /// Counts the `n` records of runs first, first + 1, ... held in `records`.
+    void add(std::size_t first, std::size_t n, const double* records);
+    /// Whether the study may stop here (never without a `precision` key).
+    [[nodiscard]] bool reached() const;
+
+private:
+    const StudyPlan* plan_;
+    std::vector<std::size_t> unipolar_, runs_;
+};
 
 /// Wilson-interval stopping rule over the first `done` runs.
 [[nodiscard]] bool precision_reached(const StudyPlan& plan, const std::vector<std::size_t>& unipolar,

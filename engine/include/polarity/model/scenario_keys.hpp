@@ -1,32 +1,46 @@
 #pragma once
-// The scenario's YAML keys, declared once.
-//
-// For each struct of polarity/model/scenario.hpp, Keys<S>::visit shows every YAML key to a
-// visitor: the member it fills, how it is validated (range, required, which names it defines or
-// refers to) and what it means. The loader, the writer, the JSON Schema and the key reference
-// in docs/scenarios.md are all visitors of this one table, so a key, its range or its
-// description cannot drift between them. Defaults are not repeated here: they are the member
-// initialisers of the structs, read off a default-constructed struct.
-//
-// What the table cannot say (checks across keys such as training_share + research_share <= 1,
-// and the order in which names must be defined) stays in the loader, next to the reading.
-//
-// A visitor V provides, for a struct S:
-//   v.scalar(key, &S::member, spec)         number, integer, bool, string, date, enum, optional
-//   v.section(key, &S::member, spec)        a nested map read with Keys<Member>
-//   v.list(key, &S::member, spec)           a list of strings or of maps read with Keys<Item>
-//   v.interval(key, &S::low, &S::high, spec)  "[low, high]"
-//   v.version(key, version, spec)           the schema version: an integer that must match
+/// @file
+/// The scenario's keys, declared once.
+///
+/// For each struct of polarity/model/scenario.hpp, Keys<S>::visit shows every key to a
+/// visitor: the member it fills, how it is validated (range, required, which names it defines or
+/// refers to) and what it means. The YAML loader, the writer, the JSON Schema, the key reference
+/// in docs/scenarios.md, key-path binding (scenario_paths.hpp: `--set`-style paths to numbers,
+/// as studies use) and the checks of sampled values (scenario_rules.hpp) are all visitors of
+/// this one table, so a key, its range or its description cannot drift between them. Defaults
+/// are not repeated here: they are the member initialisers of the structs, read off a
+/// default-constructed struct.
+///
+/// Checks across keys (training_share + research_share <= 1, ...) are declared once too, in
+/// scenario_rules.hpp; what needs the file itself (key presence, name references) stays in the
+/// loader.
+///
+/// A visitor V provides, for a struct S:
+///   v.scalar(key, &S::member, spec)         number, integer, bool, string, date, enum, optional
+///   v.section(key, &S::member, spec)        a nested map read with Keys<Member>
+///   v.list(key, &S::member, spec)           a list of strings or of maps read with Keys<Item>
+///   v.interval(key, &S::low, &S::high, spec)  "[low, high]"
+///   v.version(key, version, spec)           the schema version: an integer that must match
+///
+/// Header-only and free of YAML, so every layer may read the table.
 
 #include <array>
 #include <optional>
+#include <string>
+#include <type_traits>
 #include <string_view>
 #include <utility>
 
+#include "polarity/model/key_range.hpp"
 #include "polarity/model/scenario.hpp"
-#include "yaml_reader.hpp"
 
-namespace polarity::config::detail {
+namespace polarity::model::keys {
+
+/// Whether T is a std::optional (an optional key without a default).
+template <class T>
+struct is_std_optional : std::false_type {};
+template <class T>
+struct is_std_optional<std::optional<T>> : std::true_type {};
 
 /// The one schema version this engine reads.
 inline constexpr int kSchemaVersion = 1;
@@ -107,6 +121,11 @@ struct Spellings<model::ClearingMechanism> {
     }};
 };
 
+/// "YYYY-MM", as scenario files write months.
+[[nodiscard]] inline std::string format_month(const model::CalendarMonth& m) {
+    return std::to_string(m.year) + (m.month < 10 ? "-0" : "-") + std::to_string(m.month);
+}
+
 template <class E>
 [[nodiscard]] constexpr std::string_view spelling(E value) {
     for (const auto& [text, v] : Spellings<E>::values) {
@@ -147,6 +166,9 @@ struct Keys<model::PolarityQuestion> {
         "durable lead, or does the rival follow? Other blocs are reported but do not decide it.";
     template <class V>
     static void visit(V& v) {
+        v.scalar("text", &S::text,
+                 {.doc = "The question in plain words, printed before the run's answer (classroom "
+                         "presets)."});
         v.scalar("leader", &S::leader,
                  {.doc = "The bloc whose lead is in question.", .refers = Entity::bloc});
         v.scalar("rival", &S::rival,
@@ -800,4 +822,4 @@ struct Keys<model::Scenario> {
     }
 };
 
-}  // namespace polarity::config::detail
+}  // namespace polarity::model::keys
