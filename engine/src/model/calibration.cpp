@@ -15,6 +15,7 @@ const char* to_string(CalibrationMetric m) {
         case CalibrationMetric::lag_months: return "lag_months";
         case CalibrationMetric::share_of_new_compute: return "share_of_new_compute";
         case CalibrationMetric::frontier_compute_h100e: return "frontier_compute_h100e";
+        case CalibrationMetric::pretraining_lag_months: return "pretraining_lag_months";
     }
     return "?";
 }
@@ -74,6 +75,21 @@ void CalibrationProbe::observe(const World& w, const BlocMetrics& m) {
                     if (serial == t.to->serial() && k.world > 0) k.value = k.bloc / k.world, k.measured = true;
                 }
                 break;
+            case CalibrationMetric::pretraining_lag_months: {
+                double leader = 0, own = 0;
+                for (const auto& l : w.labs) {
+                    if (!l.spec->frontier) continue;
+                    if (l.side == kLeaderHolds) leader = std::max(leader, l.best_pretraining_capability);
+                    if (l.bloc == bloc) own = std::max(own, l.best_pretraining_capability);
+                }
+                k.leader.push_back(leader);
+                k.own.push_back(own);
+                if (at) {
+                    k.value = lag_months(k.leader, k.own, scenario_.question.prehistory_growth_log10_per_year / 12.0);
+                    k.measured = true;
+                }
+                break;
+            }
             case CalibrationMetric::frontier_compute_h100e:
                 if (at) {
                     double total = 0;

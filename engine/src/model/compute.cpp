@@ -20,12 +20,26 @@ void depreciate(World& w) {
     }
 }
 
+bool adopted_paradigm(const World& w, std::size_t lab, int serial) {
+    const ParadigmSettings& pd = w.scenario->paradigm;
+    if (!pd.enabled || w.paradigm_pioneer < 0) return false;
+    const double months = serial - pd.start.serial();
+    return static_cast<int>(lab) == w.paradigm_pioneer ? months >= 0 : months >= pd.adoption_delay_months;
+}
+
 void train(World& w, const Regime& g, int serial) {
     const Scenario& sc = *w.scenario;
     const WorldSettings& ws = sc.world;
     const ParadigmSettings& pd = sc.paradigm;
-    const bool paradigm = pd.enabled && serial >= pd.start.serial();
-    const double rl_share = paradigm ? pd.rl_share_of_training : 0.0;
+    // The paradigm appears at the lab with the best model; the others follow after a delay.
+    if (pd.enabled && serial >= pd.start.serial() && w.paradigm_pioneer < 0) {
+        for (std::size_t i = 0; i < w.labs.size(); ++i) {
+            const LabState& l = w.labs[i];
+            if (!l.spec->frontier) continue;
+            if (w.paradigm_pioneer < 0 || l.best_capability > w.labs[static_cast<std::size_t>(w.paradigm_pioneer)].best_capability)
+                w.paradigm_pioneer = static_cast<int>(i);
+        }
+    }
     const double flop_per_h100e_month = ws.h100_flop_per_s * ws.utilization * seconds_per_month;
     const auto slot = static_cast<std::size_t>(w.month_index) % static_cast<std::size_t>(std::max(1, ws.training_run_months));
 
@@ -47,14 +61,18 @@ void train(World& w, const Regime& g, int serial) {
         l.research_h100e = civil * train_h * l.spec->research_share;
         l.serving_h100e = civil * serve_h * (1.0 - l.spec->training_share - l.spec->research_share);
 
+        const bool adopted = adopted_paradigm(w, i, serial);
         const double effective = l.training_h100e * flop_per_h100e_month * std::pow(10.0, l.algorithmic_log10);
-        l.rl_effective_flop += rl_share * effective;
-        l.recent_effective_flop[slot] = (1.0 - rl_share) * effective;
+        l.recent_rl_flop[slot] = adopted ? pd.rl_share_of_training * effective : 0.0;
+        l.recent_effective_flop[slot] = effective - l.recent_rl_flop[slot];
         const double run = std::accumulate(l.recent_effective_flop.begin(), l.recent_effective_flop.end(), 0.0);
-        const double rl_gain = pd.enabled && serial >= pd.start.serial()
-            ? pd.max_gain * (1.0 - std::exp(-l.rl_effective_flop / pd.saturation_flop))
-            : 0.0;
-        l.capability = std::log10(std::max(run, 1.0)) + rl_gain;
+        const double rl = std::accumulate(l.recent_rl_flop.begin(), l.recent_rl_flop.end(), 0.0);
+        // Per-lab returns to RL in the current run: steep and saturating, so a follower that
+        // adopts the paradigm gets most of it cheaply; beyond that, pretraining compute decides.
+        const double rl_gain = adopted ? pd.max_gain * (1.0 - std::exp(-rl / pd.saturation_flop)) : 0.0;
+        l.pretraining_capability = std::log10(std::max(run, 1.0));
+        l.best_pretraining_capability = std::max(l.best_pretraining_capability, l.pretraining_capability);
+        l.capability = l.pretraining_capability + rl_gain;
         l.best_capability = std::max(l.best_capability, l.capability);
     });
 }

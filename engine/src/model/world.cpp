@@ -71,6 +71,7 @@ World build_world(const Scenario& sc) {
     for (std::size_t i = 0; i < sc.nations.size(); ++i) {
         auto& n = w.nations[i];
         n.spec = &sc.nations[i];
+        n.state_ai_funding_usd_per_month = n.spec->state_ai_funding_usd_per_month;
         n.bloc = require(find_name(sc.blocs, n.spec->bloc), "bloc", n.spec->bloc);
         // A hub is any third nation chips can leak through: transhipment, shell buyers, diversion.
         if (n.spec->hub_capacity_units_per_month > 0 || n.spec->shell_capacity_units_per_month > 0 ||
@@ -137,6 +138,7 @@ World build_world(const Scenario& sc) {
         l.cash_usd = spec.cash_usd;
         l.algorithmic_log10 = spec.algorithmic_efficiency_log10;
         l.recent_effective_flop.assign(static_cast<std::size_t>(run_months), 0.0);
+        l.recent_rl_flop.assign(static_cast<std::size_t>(run_months), 0.0);
         l.delivered_by_route.assign(route_count, 0.0);
         w.nations[static_cast<std::size_t>(l.nation)].labs.push_back(static_cast<int>(li));
         w.labs.push_back(std::move(l));

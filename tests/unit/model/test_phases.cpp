@@ -189,7 +189,8 @@ TEST_CASE("the paradigm term saturates at max_gain", "[phases][compute]") {
     const PolicyIndex idx = build_policy_index(w);
     const int serial = CalendarMonth{2025, 1}.serial();
     const Regime g = regime_in_force(w, idx, serial);
-    w.labs[us_lab].rl_effective_flop = 1e40;
+    // RL compute of the current run far past saturation (this month's slot is recomputed).
+    w.labs[us_lab].recent_rl_flop.assign(w.labs[us_lab].recent_rl_flop.size(), 1e40);
     train(w, g, serial);
     const LabState& us = w.labs[us_lab];
     double run = 0;

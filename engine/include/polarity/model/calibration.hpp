@@ -8,6 +8,9 @@
 ///  - lab_stock_units: chips of the listed SKUs held (home + rented) at `at` by the named `lab`,
 ///    or by the bloc's leading lab (the frontier lab with the best model);
 ///  - lag_months: the bloc's lag behind the leader at `at`;
+///  - pretraining_lag_months: the same lag on capability without the paradigm term (the best
+///    pretraining run of the bloc's frontier labs against that of the leader's sphere), as a
+///    pretrained model such as DeepSeek-V3 is compared with older pretrained models;
 ///  - share_of_new_compute: the bloc's share of all compute (H100e by FLOP/s) delivered to labs
 ///    from `from` to `to`, inclusive;
 ///  - frontier_compute_h100e: usable compute held by the bloc's frontier labs at `at`.
@@ -42,6 +45,7 @@ private:
         double first = 0, last = 0;      // growth: values at from and to
         double bloc = 0, world = 0;      // share: sums over the window
         bool seen_from = false, seen_to = false;
+        std::vector<double> leader, own;  // pretraining lag: frontiers month by month
         double value = 0;
         bool measured = false;
     };

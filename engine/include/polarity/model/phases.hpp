@@ -32,7 +32,9 @@ std::vector<double> produce(World& world, const Regime& regime, int serial);
 /// production.cpp.
 void update_prices(World& world, const ClearingResult& cleared, const std::vector<double>& produced);
 
-/// Phase 3: labs receive outside and state funding; budget = capex_share x cash. economy.cpp.
+/// Phase 3: labs receive outside funding, their share of their nation's state funding and
+/// what investors put in on last month's efficiency gain; budget = capex_share x cash.
+/// economy.cpp.
 [[nodiscard]] std::vector<double> lab_budgets(World& world);
 
 /// Phase 4 bookkeeping: moves delivered chips into labs' stocks and inventories out, pays
@@ -43,19 +45,44 @@ void settle_deliveries(World& world, const ClearingResult& cleared);
 void depreciate(World& world);
 
 /// Phase 6: training, research and serving compute; the frontier run and capability, with
-/// the RL paradigm term. compute.cpp.
+/// the RL paradigm term (the lab with the best model adopts it at paradigm.start, the others
+/// adoption_delay_months later). compute.cpp.
 void train(World& world, const Regime& regime, int serial);
 
-/// Phase 7: algorithmic efficiency: drift and random jumps scaled by research compute and
-/// AI-accelerated research, then diffusion toward the best lab. algorithms.cpp.
+/// Whether `lab` has adopted the RL paradigm by month `serial`. compute.cpp.
+[[nodiscard]] bool adopted_paradigm(const World& world, std::size_t lab, int serial);
+
+/// Phase 7: algorithmic efficiency: drift and random jumps at the lab's research factor, then
+/// diffusion toward the frontier as it stood diffusion_delay_months ago, at a speed limited
+/// by the lab's research compute. Appends the new frontier to World::efficiency_frontier.
+/// algorithms.cpp.
 void advance_algorithms(World& world);
 
-/// Phase 8: revenue from serving in the markets a lab may sell in; a share is reinvested.
-/// Outside funding grows. economy.cpp.
+/// The research factor: a lab's expected rate of algorithmic progress over the reference
+/// rate. (research / reference)^research_elasticity x 10^(-idea_difficulty x efficiency) x
+/// (1 + AI acceleration), clamped to [research_factor_min, research_factor_max], so no lab's
+/// expected rate exceeds research_factor_max x the reference rate. algorithms.cpp.
+[[nodiscard]] double research_factor(const AlgorithmSettings& settings, double research_h100e,
+                                     double efficiency_log10, double best_capability);
+
+/// The frontier efficiency `delay_months` before the last entry of `history` (one entry per
+/// month start), linearly interpolated; the first entry for delays reaching before it.
+/// `history` must not be empty. algorithms.cpp.
+[[nodiscard]] double lagged_frontier(const std::vector<double>& history, double delay_months);
+
+/// Phase 8: revenue from serving in the markets a lab may sell in, growing with the lab's
+/// capability and falling with its gap to the best on sale; a share is reinvested. The
+/// savings of this month's efficiency gain set next month's savings funding. Outside funding
+/// grows (tapered); state funding grows while its nation is cut off. economy.cpp.
 void earn_revenue(World& world);
 
 /// Outside funding growth this month: the initial rate, halving every
 /// funding_growth_halflife_years (capex cannot outgrow the economy for ever). economy.cpp.
 [[nodiscard]] double funding_growth(const World& world, double initial_per_year);
+
+/// What a served H100e earns relative to revenue_per_serving_h100e_usd at capability
+/// `best_capability`: 10^(elasticity x (C - reference)), at most revenue_value_max_multiplier.
+/// economy.cpp.
+[[nodiscard]] double capability_value(const MarketSettings& market, double best_capability);
 
 }  // namespace polarity::model

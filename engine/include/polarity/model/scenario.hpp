@@ -70,9 +70,12 @@ struct AlgorithmSettings {
     std::vector<Jump> jumps;                      ///< `jumps`, random compute multipliers
     double research_reference_h100e = 1.0e5;      ///< `research_reference_h100e`, research compute at which rates are nominal
     double research_elasticity = 0.2;             ///< `research_elasticity`: rate ∝ (research/ref)^e
-    double research_factor_min = 0.25;            ///< `research_factor_min`, clamp of the research factor
-    double research_factor_max = 4.0;             ///< `research_factor_max`
-    double diffusion_per_month = 0.05;            ///< `diffusion_per_month`, share of the gap to the best lab closed monthly
+    double idea_difficulty = 0.0;                 ///< `idea_difficulty`: rate ∝ 10^(-d x efficiency found), ideas get harder to find (0 = off)
+    double research_factor_min = 0.25;            ///< `research_factor_min`, lower clamp of the research factor
+    double research_factor_max = 4.0;             ///< `research_factor_max`, upper clamp: bounds every lab's rate
+    double diffusion_per_month = 0.05;            ///< `diffusion_per_month`, share of the gap to the lagged frontier closed monthly at full absorption
+    double diffusion_delay_months = 0;            ///< `diffusion_delay_months`, months before a lab's efficiency reaches others
+    double absorption_research_h100e = 0;         ///< `absorption_research_h100e`, research compute at which a follower absorbs at half speed (0 = no limit)
     double acceleration_start_capability = 29.0;  ///< `acceleration_start_capability`, AI-accelerated research starts here
     double acceleration_full_capability = 30.0;   ///< `acceleration_full_capability`, ... and is full here
     double acceleration_max_multiplier = 1.0;     ///< `acceleration_max_multiplier`, extra rate at full (0 = off)
@@ -81,9 +84,10 @@ struct AlgorithmSettings {
 /// YAML `paradigm:` — the RL-on-reasoning paradigm (a saturating second scaling axis).
 struct ParadigmSettings {
     bool enabled = true;                      ///< `enabled`
-    CalendarMonth start{2024, 9};             ///< `start`
+    CalendarMonth start{2024, 9};             ///< `start`: the best lab then adopts it
+    double adoption_delay_months = 0;         ///< `adoption_delay_months`: every other lab adopts it this much later
     double max_gain = 0.6;                    ///< `max_gain`, capability points at saturation, >= 0
-    double saturation_flop = 1.0e25;          ///< `saturation_flop`, effective RL FLOP giving 63% of max_gain
+    double saturation_flop = 1.0e25;          ///< `saturation_flop`, RL FLOP in the current run giving 63% of max_gain
     double rl_share_of_training = 0.1;        ///< `rl_share_of_training`, share of training compute spent on RL
 };
 
@@ -112,6 +116,11 @@ struct MarketSettings {
     double shell_enforcement_reach = 1.0;         ///< `shell_enforcement_reach`: share of a hub's enforcement that reaches shell buyers (end-user checks)
     double diversion_enforcement_reach = 1.0;     ///< `diversion_enforcement_reach`: share that reaches licence diversion (end-use checks)
     double remote_enforcement_reach = 0.0;        ///< `remote_enforcement_reach`: share of the controller's enforcement that reaches cloud rental (know-your-customer)
+    double revenue_capability_elasticity = 0.0;   ///< `revenue_capability_elasticity`: revenue per serving H100e x 10^(e x (C* - reference))
+    double revenue_reference_capability = 28.0;   ///< `revenue_reference_capability`: capability at which revenue_per_serving_h100e_usd holds
+    double revenue_value_max_multiplier = 1.0;    ///< `revenue_value_max_multiplier`: cap on that capability factor
+    double revenue_max_gdp_share = 0.0;           ///< `revenue_max_gdp_share`: a market's AI revenue is at most this share of its bloc's GDP (0 = no cap)
+    double savings_reinvest_share = 0.0;          ///< `savings_reinvest_share`: share of the compute an efficiency gain saves that investors fund into the next run
 };
 
 /// YAML `blocs:` list entry (a string name).
@@ -120,7 +129,7 @@ struct Nation {
     std::string name;                       ///< `name`
     std::string bloc;                       ///< `bloc`, must name a bloc
     int tier = 1;                           ///< `tier`, 1..3 (AI diffusion framework), referenced as "tier1".. in rules
-    double gdp_usd = 0;                     ///< `gdp_usd`, annual GDP (reported; scales nothing yet)
+    double gdp_usd = 0;                     ///< `gdp_usd`, annual GDP; bounds its bloc's AI revenue (market.revenue_max_gdp_share)
     double state_ai_funding_usd_per_month = 0;  ///< `state_ai_funding_usd_per_month`, split evenly over its labs
     double enforcement_capacity = 0;        ///< `enforcement_capacity`, [0,1]: as a hub, compounds the controller's enforcement; as a controller, headroom of adaptive effort (max 1 + capacity)
     double hub_capacity_units_per_month = 0;///< `hub_capacity_units_per_month`, chips it can tranship (0 = not a hub)
@@ -128,6 +137,7 @@ struct Nation {
     double diversion_share = 0;             ///< `diversion_share`, [0,1]: licensed imports here that front buyers divert, as a share of the approved quota
     double subsidy_growth_per_year = 0;     ///< `subsidy_growth_per_year`, extra capacity growth of its suppliers when cut off
     double military_compute_share = 0;      ///< `military_compute_share`, [0,1), share of its labs' compute used for strategic purposes
+    double state_ai_funding_growth_cut_off_per_year = 0; ///< `state_ai_funding_growth_cut_off_per_year`: state AI funding grows this fast while the nation is cut off (strategy)
 };
 
 /// A chip SKU. YAML `skus:` list entry of a supplier.
@@ -270,6 +280,7 @@ enum class CalibrationMetric {
     lag_months,                  ///< the bloc's lag behind the leader at `at`
     share_of_new_compute,        ///< the bloc's share of world compute (H100e) added from `from` to `to`
     frontier_compute_h100e,      ///< compute held by the bloc's frontier labs at `at`, H100e
+    pretraining_lag_months,      ///< as lag_months, on capability without the paradigm term (a pretrained model against the leader's)
 };
 
 /// A published estimate the model should reproduce. YAML `calibration:` list entry.

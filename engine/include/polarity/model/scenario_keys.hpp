@@ -117,12 +117,13 @@ struct Spellings<model::RuleAction> {
 template <>
 struct Spellings<model::CalibrationMetric> {
     using M = model::CalibrationMetric;
-    static constexpr std::array<std::pair<std::string_view, M>, 5> values = {{
+    static constexpr std::array<std::pair<std::string_view, M>, 6> values = {{
         {"frontier_compute_growth", M::frontier_compute_growth},
         {"lab_stock_units", M::lab_stock_units},
         {"lag_months", M::lag_months},
         {"share_of_new_compute", M::share_of_new_compute},
         {"frontier_compute_h100e", M::frontier_compute_h100e},
+        {"pretraining_lag_months", M::pretraining_lag_months},
     }};
 };
 
@@ -262,7 +263,8 @@ struct Keys<model::WorldSettings> {
                          "months of output.",
                   .unit = "months", .range = Range::at_least(0)});
         v.scalar("funding_growth_halflife_years", &S::funding_growth_halflife_years,
-                 {.doc = "Labs' funding growth rates halve this often (0 = never).",
+                 {.doc = "Labs' outside funding growth rates halve this often, a taper on "
+                         "spending growth that does not come from revenue (0 = never).",
                   .unit = "years", .range = Range::at_least(0)});
     }
 };
@@ -301,15 +303,30 @@ struct Keys<model::AlgorithmSettings> {
         v.scalar("research_elasticity", &S::research_elasticity,
                  {.doc = "Rates scale as (research / reference)^elasticity.",
                   .range = Range::at_least(0)});
+        v.scalar("idea_difficulty", &S::idea_difficulty,
+                 {.doc = "Ideas get harder to find: rates scale as 10^(-difficulty x the lab's "
+                         "efficiency, log10 over the start).",
+                  .range = Range::at_least(0)});
         v.scalar("research_factor_min", &S::research_factor_min,
-                 {.doc = "Lower clamp of the research factor; at most research_factor_max.",
+                 {.doc = "Lower clamp of the research factor (research returns x idea "
+                         "difficulty x acceleration); at most research_factor_max.",
                   .unit = "factor", .range = Range::above(0)});
         v.scalar("research_factor_max", &S::research_factor_max,
-                 {.doc = "Upper clamp of the research factor.", .unit = "factor",
-                  .range = Range::above(0)});
+                 {.doc = "Upper clamp of the research factor: no lab's expected rate exceeds "
+                         "this multiple of the reference rate.",
+                  .unit = "factor", .range = Range::above(0)});
         v.scalar("diffusion_per_month", &S::diffusion_per_month,
-                 {.doc = "Share of the gap to the best lab's efficiency closed each month.",
+                 {.doc = "Share of the gap to the lagged frontier efficiency a lab with ample "
+                         "research compute closes each month.",
                   .unit = "1/month", .range = Range::unit()});
+        v.scalar("diffusion_delay_months", &S::diffusion_delay_months,
+                 {.doc = "Months before a lab's efficiency reaches others (publication, open "
+                         "weights, distillation).",
+                  .unit = "months", .range = Range::closed(0, 60)});
+        v.scalar("absorption_research_h100e", &S::absorption_research_h100e,
+                 {.doc = "Research compute at which a follower absorbs the frontier at half "
+                         "speed (0 = absorption not limited by research).",
+                  .unit = "H100e", .range = Range::at_least(0)});
         v.scalar("acceleration_start_capability", &S::acceleration_start_capability,
                  {.doc = "Capability at which AI-accelerated research starts.",
                   .unit = "log10 FLOP"});
@@ -332,12 +349,17 @@ struct Keys<model::ParadigmSettings> {
     template <class V>
     static void visit(V& v) {
         v.scalar("enabled", &S::enabled, {.doc = "Whether the paradigm exists at all."});
-        v.scalar("start", &S::start, {.doc = "Month the paradigm becomes available."});
+        v.scalar("start", &S::start,
+                 {.doc = "Month the paradigm appears; the lab with the best model then adopts it."});
+        v.scalar("adoption_delay_months", &S::adoption_delay_months,
+                 {.doc = "Months after start at which every other lab adopts it.",
+                  .unit = "months", .range = Range::closed(0, 60)});
         v.scalar("max_gain", &S::max_gain,
                  {.doc = "Capability gained at saturation.", .unit = "log10 FLOP",
                   .range = Range::at_least(0)});
         v.scalar("saturation_flop", &S::saturation_flop,
-                 {.doc = "Effective RL compute giving 63% of max_gain.", .unit = "FLOP",
+                 {.doc = "Effective RL compute in the current run giving 63% of max_gain.",
+                  .unit = "FLOP",
                   .range = Range::above(0)});
         v.scalar("rl_share_of_training", &S::rl_share_of_training,
                  {.doc = "Share of training compute spent on RL.", .unit = "share",
@@ -408,6 +430,25 @@ struct Keys<model::MarketSettings> {
                  {.doc = "Share of the controller's enforcement that reaches cloud rental to "
                          "restricted nations (know-your-customer on training).",
                   .unit = "share", .range = Range::unit()});
+        v.scalar("revenue_capability_elasticity", &S::revenue_capability_elasticity,
+                 {.doc = "Revenue per serving H100e scales as 10^(elasticity x (best capability "
+                         "- revenue_reference_capability)): smarter models earn more.",
+                  .range = Range::at_least(0)});
+        v.scalar("revenue_reference_capability", &S::revenue_reference_capability,
+                 {.doc = "Capability at which a serving H100e earns "
+                         "revenue_per_serving_h100e_usd.",
+                  .unit = "log10 FLOP"});
+        v.scalar("revenue_value_max_multiplier", &S::revenue_value_max_multiplier,
+                 {.doc = "Cap on the capability factor of revenue.", .unit = "factor",
+                  .range = Range::at_least(1)});
+        v.scalar("revenue_max_gdp_share", &S::revenue_max_gdp_share,
+                 {.doc = "What a bloc's market can pay for AI each year, as a share of the GDP "
+                         "of its nations; revenue beyond it is scaled down pro rata (0 = no cap).",
+                  .unit = "share", .range = Range::unit()});
+        v.scalar("savings_reinvest_share", &S::savings_reinvest_share,
+                 {.doc = "Share of the training compute an efficiency gain saves (valued at the "
+                         "cheapest chip) that investors put into the next, bigger run.",
+                  .unit = "share", .range = Range::unit()});
     }
 };
 
@@ -427,7 +468,7 @@ struct Keys<model::Nation> {
                  {.doc = "AI diffusion framework tier; rules name it as tier1, tier2, tier3.",
                   .range = Range::closed(1, 3)});
         v.scalar("gdp_usd", &S::gdp_usd,
-                 {.doc = "Annual GDP (reported; scales nothing yet).", .unit = "USD/year",
+                 {.doc = "Annual GDP; bounds what its bloc's market pays for AI (market.revenue_max_gdp_share).", .unit = "USD/year",
                   .range = Range::at_least(0)});
         v.scalar("state_ai_funding_usd_per_month", &S::state_ai_funding_usd_per_month,
                  {.doc = "State AI funding, split evenly over its labs.", .unit = "USD/month",
@@ -453,6 +494,11 @@ struct Keys<model::Nation> {
         v.scalar("military_compute_share", &S::military_compute_share,
                  {.doc = "Share of its labs' compute used for strategic purposes.",
                   .unit = "share", .range = Range::closed_open(0, 1)});
+        v.scalar("state_ai_funding_growth_cut_off_per_year",
+                 &S::state_ai_funding_growth_cut_off_per_year,
+                 {.doc = "Growth of its state AI funding in months it is cut off (a strategic "
+                         "response to controls).",
+                  .unit = "1/year", .range = Range::at_least(0)});
     }
 };
 
@@ -795,7 +841,8 @@ struct Keys<model::Policy> {
 /// (`from`, `to`). The loader and the schema both derive a target's required keys from it.
 [[nodiscard]] constexpr bool measured_at_a_month(model::CalibrationMetric m) {
     using M = model::CalibrationMetric;
-    return m == M::lab_stock_units || m == M::lag_months || m == M::frontier_compute_h100e;
+    return m == M::lab_stock_units || m == M::lag_months || m == M::frontier_compute_h100e ||
+           m == M::pretraining_lag_months;
 }
 
 template <>
@@ -804,7 +851,8 @@ struct Keys<model::CalibrationTarget> {
     static constexpr std::string_view title = "calibration[]";
     static constexpr std::string_view doc =
         "A published estimate the model should reproduce (see docs/calibration.md). `at` is "
-        "required for lab_stock_units, lag_months and frontier_compute_h100e; `from` and `to` "
+        "required for lab_stock_units, lag_months, pretraining_lag_months and "
+        "frontier_compute_h100e; `from` and `to` "
         "for frontier_compute_growth and share_of_new_compute; `skus` for lab_stock_units, "
         "which alone may name a `lab`. Keys a metric does not use are rejected.";
     template <class V>
@@ -815,7 +863,7 @@ struct Keys<model::CalibrationTarget> {
         v.scalar("bloc", &S::bloc, {.doc = "The bloc measured.", .need = Need::required,
                                     .refers = Entity::bloc});
         v.scalar("at", &S::at, {.doc = "Month measured (lab_stock_units, lag_months, "
-                                       "frontier_compute_h100e)."});
+                                       "pretraining_lag_months, frontier_compute_h100e)."});
         v.scalar("from", &S::from, {.doc = "First month of the period (frontier_compute_growth, "
                                            "share_of_new_compute)."});
         v.scalar("to", &S::to, {.doc = "Last month of the period, inclusive; not before from."});

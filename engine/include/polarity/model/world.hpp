@@ -37,6 +37,7 @@ struct NationState {
     double gray_units_month = 0;       ///< chips sent through it as a hub this month
     double unmet_budget_share = 0;     ///< last month: share of its gray-buying labs' budgets left unspent
     std::vector<double> leaked_units_month = std::vector<double>(leak_count, 0.0);  ///< [Leak] chips its labs received this month (net of seizures)
+    double state_ai_funding_usd_per_month = 0;  ///< its state AI funding now (grows while cut off)
     std::vector<int> labs;
 };
 
@@ -91,15 +92,20 @@ struct LabState {
     double funding_usd_per_month = 0;
     double cash_usd = 0;
     double algorithmic_log10 = 0;
-    double rl_effective_flop = 0;       ///< cumulative effective FLOP spent on RL
-    std::vector<double> recent_effective_flop;  ///< ring buffer, training_run_months long
+    std::vector<double> recent_effective_flop;  ///< ring buffer, training_run_months long: effective training FLOP per month
+    std::vector<double> recent_rl_flop;         ///< same months: the part spent on RL
     double capability = 0;              ///< of its current frontier model
     double best_capability = 0;         ///< of the best model it has trained so far
+    double pretraining_capability = 0;  ///< of its current run without the paradigm term
+    double best_pretraining_capability = 0;  ///< best of those so far
+    double efficiency_gain_log10 = 0;   ///< algorithmic progress this month (own research and diffusion)
+    double research_factor = 0;         ///< this month's research factor: the lab's rate over the reference rate
     // This month's flows, for recording.
     double budget_usd = 0;
     double spend_usd = 0;
     double revenue_usd = 0;
-    double funding_in_usd = 0;
+    double funding_in_usd = 0;          ///< outside, state and savings funding received this month
+    double savings_funding_usd = 0;     ///< of which raised on last month's efficiency gain
     double training_h100e = 0;
     double research_h100e = 0;
     double serving_h100e = 0;
@@ -135,6 +141,8 @@ struct World {
     double initial_units_total = 0;     ///< chips held by labs at the start
     double seized_units_total = 0;
     double world_effective_flop = 0;    ///< this month
+    std::vector<double> efficiency_frontier;  ///< per past month, the best lab's algorithmic efficiency (log10) after the algorithms phase
+    int paradigm_pioneer = -1;           ///< the lab that adopted the RL paradigm first (-1: not yet)
 };
 
 /// The sphere a lab of `nation` (in `bloc`) counts in for the question: kLeaderHolds, kRivalHolds or 0.
