@@ -74,6 +74,14 @@ void validate_header(const fs::path& path, const model::RunHeader& h) {
     }
     std::set<std::string> seen;
     for (const auto& axis : h.axes) check_name(path, "axis", axis.name, seen);
+    const auto has_axis = [&](const std::string& name) {
+        return std::any_of(h.axes.begin(), h.axes.end(), [&](const model::Axis& a) { return a.name == name; });
+    };
+    for (const auto& fact : h.facts) {
+        check_name(path, "fact", fact.name, seen);
+        if (!has_axis(fact.axis) || (!fact.second_axis.empty() && !has_axis(fact.second_axis)))
+            throw recorder_error(path, "fact '" + fact.name + "' names an unknown axis");
+    }
     for (const auto& spec : h.series) {
         check_name(path, "series", spec.name, seen);
         if (!spec.axis.empty() &&
@@ -410,6 +418,34 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
             write_units(ds.get(), spec.units, spec.description, at);
             if (spec.axis.empty()) scales.attach(ds.get(), {month_scale}, at);
             else scales.attach(ds.get(), {month_scale, axis_scale[axis_index(spec.axis)]}, at);
+        }
+
+        for (const auto& fact : h.facts) {
+            const std::string at = where + fact.name;
+            const std::size_t first = axis_index(fact.axis);
+            const std::size_t n = h.axes[first].labels.size();
+            Handle ds;
+            if (fact.is_text) {
+                if (fact.text.size() != n) throw recorder_error(path_, "fact '" + fact.name + "' has the wrong length");
+                ds = write_strings(root, fact.name, fact.text, false, where);
+                write_string_attr(ds.get(), "long_name", fact.description, at);
+                scales.attach(ds.get(), {axis_scale[first]}, at);
+                continue;
+            }
+            std::vector<hsize_t> dims{n};
+            std::vector<std::size_t> attached{axis_scale[first]};
+            if (!fact.second_axis.empty()) {
+                const std::size_t second = axis_index(fact.second_axis);
+                dims.push_back(h.axes[second].labels.size());
+                attached.push_back(axis_scale[second]);
+            }
+            std::size_t count = 1;
+            for (const hsize_t d : dims) count *= d;
+            if (fact.values.size() != count) throw recorder_error(path_, "fact '" + fact.name + "' has the wrong size");
+            std::vector<std::int32_t> ints(fact.values.begin(), fact.values.end());
+            ds = write_numeric(root, fact.name, dims, H5T_STD_I32LE, H5T_NATIVE_INT32, ints.data(), false, where);
+            write_units(ds.get(), fact.units, fact.description, at);
+            scales.attach(ds.get(), attached, at);
         }
 
         // Without a "bloc" axis the outcome brings its own bloc scale.
