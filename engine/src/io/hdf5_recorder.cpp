@@ -524,6 +524,7 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
         }
 
         // The unipolar spells: who held powerful AI alone, from when, for how long.
+        Handle spells_scale;  // kept open until the scales' reference lists are written
         {
             std::vector<std::string> holder, start;
             std::vector<std::int32_t> months, ongoing;
@@ -534,14 +535,26 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
                 ongoing.push_back(sp.ongoing ? 1 : 0);
             }
             const std::vector<hsize_t> dims{outcome.spells.size()};
+            // A `spell` scale (0, 1, ...) names the datasets' dimension, so xarray opens the group.
+            std::vector<std::int32_t> index(outcome.spells.size());
+            for (std::size_t i = 0; i < index.size(); ++i) index[i] = static_cast<std::int32_t>(i);
+            Handle spell = write_numeric(g, "spell", dims, H5T_STD_I32LE, H5T_NATIVE_INT32, index.data(), false, og);
+            write_string_attr(spell.get(), "long_name", "spell number, in time order", og + "spell");
+            set_scale(spell.get(), "spell", og + "spell");
+            const std::size_t spell_scale = scales.add_scale(spell.get(), og + "spell");
             Handle ds = write_strings(g, "spell_holder", holder, false, og);
             write_string_attr(ds.get(), "long_name", "bloc that alone held powerful AI during the spell", og + "spell_holder");
+            scales.attach(ds.get(), {spell_scale}, og + "spell_holder");
             ds = write_strings(g, "spell_start", start, false, og);
             write_string_attr(ds.get(), "long_name", "first month of the spell (YYYY-MM)", og + "spell_start");
+            scales.attach(ds.get(), {spell_scale}, og + "spell_start");
             ds = write_numeric(g, "spell_months", dims, H5T_STD_I32LE, H5T_NATIVE_INT32, months.data(), false, og);
             write_units(ds.get(), "months", "length of the spell", og + "spell_months");
+            scales.attach(ds.get(), {spell_scale}, og + "spell_months");
             ds = write_numeric(g, "spell_ongoing", dims, H5T_STD_I32LE, H5T_NATIVE_INT32, ongoing.data(), false, og);
             write_units(ds.get(), "1", "1 when the spell was still held in the last month", og + "spell_ongoing");
+            scales.attach(ds.get(), {spell_scale}, og + "spell_ongoing");
+            spells_scale = std::move(spell);
         }
 
         scales.finish();
@@ -549,6 +562,7 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
         // Close every object, then the file, with checks: H5Fclose flushes, and a failed flush
         // must not be published.
         year_end.reset();
+        spells_scale.reset();
         group.reset();
         own_bloc.reset();
         month.reset();
