@@ -169,7 +169,7 @@ def outcome_figure(ds: xr.Dataset, path) -> Path:
         right = max(a.high[c] for a in f.arms for c in classes)
         ax.set_xlim(0, min(1.0, right + 0.08))
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel(f"Share of the arm's runs in the class (whiskers: 95% Wilson interval; {f.arms[0].runs:,} runs "
+        ax.set_xlabel(f"Share of the arm's runs in the class\n(whiskers: 95% Wilson interval; {f.arms[0].runs:,} runs "
                       f"per arm)")
         ax.grid(axis="y", alpha=0)
         handles = [Line2D([], [], color=CLASS_COLOURS.get(c, "#444444"), marker=CLASS_MARKERS.get(c, "o"), ms=10,
@@ -219,10 +219,12 @@ def differences_figure(ds: xr.Dataset, path, reference: str | None = None) -> Pa
         axes[0].set_yticklabels([a.title for a in others])
         axes[0].set_ylim(-0.5, len(others) - 0.5)
         axes[0].set_xlabel("change in probability\n(percentage points)")
-        axes[0].set_title("outcome", loc="left", fontsize=17)
+        axes[0].set_title("outcome\nprobabilities", loc="left", fontsize=16)
+        short = {"rival_lag_months": f"{bloc_label(f.rival)}'s lag\nat the horizon",
+                 "leader_unipolar_months": f"months {bloc_label(f.leader)}\nheld it alone"}
         for ax, output in zip(axes[1:], shifts):
             ax.set_xlabel("change (months)")
-            ax.set_title(_capital_first(output_name(ds, output)), loc="left", fontsize=15, wrap=True)
+            ax.set_title(short.get(output, output), loc="left", fontsize=16)
         handles = [Line2D([], [], color=CLASS_COLOURS[c], marker=CLASS_MARKERS[c], ls="none", ms=10, label=f"P({c})")
                    for c in classes]
         if shifts:
@@ -233,10 +235,6 @@ def differences_figure(ds: xr.Dataset, path, reference: str | None = None) -> Pa
                        bottom=1.1, columns=4, handlelength=1.6)
         fig.subplots_adjust(left=0.27, wspace=0.12)
         return _save(fig, path)
-
-
-def _capital_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def survival_figure(ds: xr.Dataset, path) -> Path:
