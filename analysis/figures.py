@@ -75,12 +75,14 @@ def holder_names(ds: xr.Dataset) -> dict[int, str]:
     return {0: "neither", 1: f"{leader} alone", 2: f"{rival} alone", 3: "both"}
 
 
-def holders_strip(ax, ds: xr.Dataset, label: str = "Powerful AI", annotate: bool = True) -> set[int]:
+def holders_strip(ax, ds: xr.Dataset, label: str = "Powerful AI", annotate: bool = True,
+                  span_days: float | None = None) -> set[int]:
     """Who of the declared pair holds powerful AI each month, as a coloured band on `ax`; returns
-    the values shown. A side alone takes a tint of its bloc's colour."""
+    the values shown. A side alone takes a tint of its bloc's colour. Segments are named when
+    wide enough against `span_days` (default: the run's own length)."""
     months = _months(ds)
     ends = _month_edges(ds)[1:]
-    span = (ends[-1] - months[0]) / np.timedelta64(1, "D")
+    span = span_days or (ends[-1] - months[0]) / np.timedelta64(1, "D")
     colours = holder_colours(io.leader(ds), io.rival(ds))
     names = holder_names(ds)
     shown = set()
@@ -388,10 +390,11 @@ def compare_polarity_figure(runs, labels, path) -> Path:
     """Who of each run's declared pair holds powerful AI, one band per run on a common time axis."""
     with figure_style():
         fig, axes = plt.subplots(len(runs), 1, sharex=True, figsize=(13.33, 1.0 * len(runs) + 2.6), squeeze=False)
-        for ax, ds, label in zip(axes[:, 0], runs, labels):
-            holders_strip(ax, ds, label=label)
         start = min(ds["month"].values[0] for ds in runs)
         end = max(ds["month"].values[-1] for ds in runs)
+        span = (end - start) / np.timedelta64(1, "D")
+        for ax, ds, label in zip(axes[:, 0], runs, labels):
+            holders_strip(ax, ds, label=label, span_days=span)
         axes[-1, 0].set_xlim(start, end + np.timedelta64(31, "D"))
         date_axis(axes[-1, 0])
         axes[-1, 0].set_xlabel("Date")

@@ -9,6 +9,7 @@ keep their colours from analysis.style, outcome classes theirs from `CLASS_COLOU
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -24,7 +25,7 @@ from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from . import io, study  # noqa: E402
 from .figures import _save, _title_and_key, date_axis, figure_style  # noqa: E402
-from .study_narrative import output_name  # noqa: E402
+from .study_narrative import output_name, short_output_name  # noqa: E402
 from .style import (ARM_COLOURS, CLASS_COLOURS, CLASS_MARKERS, SENSITIVITY_COLOURS,  # noqa: E402
                     bloc_colours, bloc_label, percent_text)
 
@@ -77,8 +78,8 @@ def _fan_key(extra: list | None = None, colour: str = "#555555") -> list:
 
 
 def _panel_title(ax, text: str) -> None:
-    """An arm's name over its panel; long names in smaller type so that they fit a third of the width."""
-    ax.set_title(text, loc="left", fontsize=17 if len(text) <= 20 else 14.5, fontweight="bold")
+    """An arm's title over its panel; long titles on two lines so that they fit a third of the width."""
+    ax.set_title(textwrap.fill(text, 24), loc="left", fontsize=16 if len(text) <= 24 else 14.5, fontweight="bold")
 
 
 def _label_outer(fig, axes, n: int, ylabel: str, xlabel: str = "Date") -> None:
@@ -281,7 +282,7 @@ def sensitivity_figure(ds: xr.Dataset, output: str, path) -> Path:
     arm's value."""
     ranked = study.importance(ds, output)
     method = study.sensitivity_method(ds)
-    what = output_name(ds, output)
+    what = short_output_name(ds, output)
     n = len(ranked)
     several = ds.sizes["arm"] > 1
     with figure_style():

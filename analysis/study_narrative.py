@@ -51,6 +51,14 @@ def output_name(ds: xr.Dataset, output: str) -> str:
             "compute_ratio_h100e": f"{leader}'s compute over {rival}'s"}.get(output, output.replace("_", " "))
 
 
+def short_output_name(ds: xr.Dataset, output: str) -> str:
+    """A per-run output in a few words, for figure titles and keys."""
+    rival = bloc_label(io.rival(ds))
+    return {"unipolar": "P(unipolar)", "crossing_delay_months": "the crossing delay",
+            "rival_lag_months": f"{rival}'s final lag", "rival_compute_share": f"{rival}'s compute share"}.get(
+        output, output_name(ds, output))
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
