@@ -93,6 +93,15 @@ def file_kind(path: str | Path) -> str:
     raise ValueError(f"{path}: not a Polarity run or study file (format attribute {form!r})")
 
 
+def _load_root(path: Path, kind: str) -> xr.Dataset:
+    """The root group of a file of the given kind ("run" or "study"), fully loaded."""
+    if file_kind(path) != kind:
+        other = "study" if kind == "run" else "run"
+        raise ValueError(f"{path}: a {other} file, not a {kind} file (use open_{other})")
+    with xr.open_dataset(path, engine="h5netcdf") as root:
+        return root.load()
+
+
 def open_run(path: str | Path) -> xr.Dataset:
     """Open one run file fully into memory (the file is closed on return).
 
@@ -100,10 +109,7 @@ def open_run(path: str | Path) -> xr.Dataset:
     `polarity-run/2` file.
     """
     path = Path(path)
-    if file_kind(path) != "run":
-        raise ValueError(f"{path}: a study file, not a run file (use open_study)")
-    with xr.open_dataset(path, engine="h5netcdf") as root:
-        ds = root.load()
+    ds = _load_root(path, "run")
     with xr.open_dataset(path, engine="h5netcdf", group="outcome") as group:
         outcome = group.load()
     ds = _decode_months(ds)
@@ -226,11 +232,7 @@ def open_study(path: str | Path) -> xr.Dataset:
     `polarity-study/2` file.
     """
     path = Path(path)
-    if file_kind(path) != "study":
-        raise ValueError(f"{path}: a run file, not a study file (use open_run)")
-    with xr.open_dataset(path, engine="h5netcdf") as root:
-        ds = root.load()
-    ds = _decode_months(ds)
+    ds = _decode_months(_load_root(path, "study"))
     if "delay_months" in ds.coords:  # stored as labels ("0", "6", ...): numbers are easier to plot
         ds = ds.assign_coords(delay_months=[float(str(k)) for k in ds["delay_months"].values])
     ds.attrs["source_path"] = str(path)

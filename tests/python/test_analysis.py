@@ -24,8 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import h5py  # noqa: E402
-
 from analysis import io, narrative, report  # noqa: E402
 from analysis.__main__ import main as analysis_main  # noqa: E402
 
@@ -164,6 +162,11 @@ def test_story_names_rules_by_title_and_only_those_that_reach_the_bloc(runs):
     ds = io.open_run(runs["baseline"])
     rules = io.rules(ds)
     assert "December 2024 HBM and Entity List rule" in set(rules.title)  # scenarios/baseline.yaml's title
+    # Reach as the model resolves destinations: [china] reaches China only, [uae] the non-aligned bloc.
+    by_name = rules.set_index("name")
+    assert by_name.loc["oct2023_advanced_computing", ["reaches_us_aligned", "reaches_china", "reaches_nonaligned"]].tolist() == [False, True, False]
+    assert by_name.loc["oct2023_uae_licences", ["reaches_us_aligned", "reaches_china", "reaches_nonaligned"]].tolist() == [False, False, True]
+    assert by_name.loc["oct2023_uae_licences", "action"] == "license"
     changes = narrative.policy_changes(ds, "china", "gray")
     texts = " ".join(c.text for c in changes)
     for rule in rules.itertuples():
@@ -184,17 +187,6 @@ def test_analysis_keeps_no_yaml_parsing_or_engine_defaults():
         source = module.read_text(encoding="utf-8")
         assert "import yaml" not in source and "scenario_yaml" not in source, module.name
         assert "DEFAULT_" not in source, module.name
-
-
-def test_a_version_1_file_is_refused_with_a_message_naming_the_format(runs, tmp_path, capsys):
-    old = tmp_path / "old.h5"
-    old.write_bytes(runs["minimal"].read_bytes())
-    with h5py.File(old, "r+") as f:
-        f.attrs["format"] = "polarity-run/1"
-    with pytest.raises(ValueError, match="polarity-run/1.*polarity-run/2"):
-        io.open_run(old)
-    assert analysis_main(["summary", str(old)]) == 1
-    assert "'polarity-run/1' is not supported" in capsys.readouterr().err
 
 
 def _check_report_folder(folder: Path, pngs: list[str], must_mention: list[str]) -> None:

@@ -231,13 +231,16 @@ def test_summary_of_a_study(studies, capsys):
     assert "Polarity study: two_parameters" in text and "P(unipolar)" in text and "P(delay > 12)" in text
 
 
-def test_a_version_1_study_is_refused(studies, tmp_path):
+@pytest.mark.parametrize("kind", ["run", "study"])
+def test_a_version_1_file_is_refused_with_a_message_naming_the_format(studies, run_file, tmp_path, kind, capsys):
     old = tmp_path / "old.h5"
-    old.write_bytes(studies["small"].read_bytes())
+    old.write_bytes((run_file if kind == "run" else studies["small"]).read_bytes())
     with h5py.File(old, "r+") as f:
-        f.attrs["format"] = "polarity-study/1"
-    with pytest.raises(ValueError, match="'polarity-study/1' is not supported"):
-        io.open_study(old)
+        f.attrs["format"] = f"polarity-{kind}/1"
+    with pytest.raises(ValueError, match=f"'polarity-{kind}/1' is not supported.*'polarity-{kind}/2'"):
+        io.open_run(old) if kind == "run" else io.open_study(old)
+    assert analysis_main(["summary", str(old)]) == 1
+    assert f"'polarity-{kind}/1' is not supported" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", ["small", "saltelli"])
