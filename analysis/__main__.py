@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="figures, index.html and report.md for one run or one study")
     report.add_argument("run", help="a run file (`polarity run`) or a study file (`polarity study`)")
     report.add_argument("-o", "--output", required=True, help="folder to write (created if needed)")
+    report.add_argument("--reference", help="study reports: the arm the others are compared with (default: the first)")
     compare = commands.add_parser("compare", help="compare several runs, or several studies")
     compare.add_argument("runs", nargs="+", help="two or more run files, or two or more study files")
     compare.add_argument("-o", "--output", required=True, help="folder to write (created if needed)")
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from . import report
             if args.command == "report":
-                print(f"Wrote {report.write_report(args.run, args.output)}")
+                print(f"Wrote {report.write_report(args.run, args.output, args.reference)}")
             else:
                 print(f"Wrote {report.write_compare(args.runs, args.output)}")
     except (OSError, ValueError, KeyError) as error:

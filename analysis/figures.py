@@ -22,11 +22,11 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
 from . import io  # noqa: E402
-from .style import (RC, RUN_LINESTYLES, ROUTE_COLOURS, STATE_COLOURS, STATE_TEXT_COLOURS,  # noqa: E402
-                    bloc_colours, bloc_label, count_text, month_short, route_label)
+from .style import (RC, RUN_LINESTYLES, ROUTE_COLOURS, bloc_colours, bloc_label, count_text,  # noqa: E402
+                    holder_colours, month_short, route_label)
 
 CAPABILITY_LABEL = "Capability\n(log10 effective FLOP)"
-LAG_LABEL = "Lag behind the leader (months)"
+LAG_LABEL = "Lag behind the leader (months;\nbelow 0: ahead)"
 
 
 @contextmanager
@@ -61,32 +61,39 @@ def _month_edges(ds: xr.Dataset) -> np.ndarray:
     return np.append(months, last.astype("datetime64[ns]"))
 
 
-def _state_segments(ds: xr.Dataset):
-    """(start index, end index exclusive, state name) runs of the monthly polarity state."""
-    states = ds["polarity_state"].values.astype(int)
-    edges = np.flatnonzero(np.diff(states)) + 1
-    bounds = [0, *edges, len(states)]
-    return [(a, b, io.STATE_NAMES[min(states[a], 3)]) for a, b in zip(bounds[:-1], bounds[1:])]
+def _holder_segments(ds: xr.Dataset):
+    """(start index, end index exclusive, holders value) runs of `powerful_ai_holders`."""
+    holders = ds["powerful_ai_holders"].values.astype(int)
+    edges = np.flatnonzero(np.diff(holders)) + 1
+    bounds = [0, *edges, len(holders)]
+    return [(a, b, int(holders[a])) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def polarity_strip(ax, ds: xr.Dataset, label: str = "Polarity", annotate: bool = True) -> set[str]:
-    """Draw the monthly polarity state of a run as a coloured band on `ax`; return the states shown."""
+def holder_names(ds: xr.Dataset) -> dict[int, str]:
+    """Words for each `powerful_ai_holders` value, naming the declared pair."""
+    leader, rival = bloc_label(io.leader(ds)), bloc_label(io.rival(ds))
+    return {0: "neither", 1: f"{leader} alone", 2: f"{rival} alone", 3: "both"}
+
+
+def holders_strip(ax, ds: xr.Dataset, label: str = "Powerful AI", annotate: bool = True,
+                  span_days: float | None = None) -> set[int]:
+    """Who of the declared pair holds powerful AI each month, as a coloured band on `ax`; returns
+    the values shown. A side alone takes a tint of its bloc's colour. Segments are named when
+    wide enough against `span_days` (default: the run's own length)."""
     months = _months(ds)
     ends = _month_edges(ds)[1:]
-    span = (ends[-1] - months[0]) / np.timedelta64(1, "D")
+    span = span_days or (ends[-1] - months[0]) / np.timedelta64(1, "D")
+    colours = holder_colours(io.leader(ds), io.rival(ds))
+    names = holder_names(ds)
     shown = set()
-    for a, b, state in _state_segments(ds):
-        ax.axvspan(months[a], ends[b - 1], color=STATE_COLOURS[state], lw=0)
-        shown.add(state)
+    for a, b, value in _holder_segments(ds):
+        ax.axvspan(months[a], ends[b - 1], color=colours[value], lw=0)
+        shown.add(value)
         width = (ends[b - 1] - months[a]) / np.timedelta64(1, "D")
-        if annotate and width / span > 0.11:
-            text = state
-            if state == "unipolar" and width / span > 0.14:  # name the bloc that has powerful AI alone
-                past = ds["bloc_past_threshold"].isel(month=a)
-                text += "\n" + ", ".join(bloc_label(str(n)) for n in past.bloc.values[past.values > 0])
+        if annotate and width / span > 0.12:
             mid = months[a] + (ends[b - 1] - months[a]) / 2
-            ax.text(mid, 0.5, text, ha="center", va="center", fontsize=14, color=STATE_TEXT_COLOURS[state],
-                    transform=ax.get_xaxis_transform(), linespacing=1.0)
+            ax.text(mid, 0.5, names[value], ha="center", va="center", fontsize=14, color="#111111",
+                    transform=ax.get_xaxis_transform())
     ax.set_yticks([])
     ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=15)
     ax.grid(False)
@@ -96,10 +103,10 @@ def polarity_strip(ax, ds: xr.Dataset, label: str = "Polarity", annotate: bool =
     return shown
 
 
-def _state_legend(fig, shown: set[str], **kwargs):
-    order = [s for s in (*io.STATE_NAMES, "unsettled") if s in shown]
-    handles = [Patch(facecolor=STATE_COLOURS[s], edgecolor="#888888", label=s) for s in order]
-    return fig.legend(handles=handles, title="Polarity (blocs with powerful AI: 0, 1, 2, 3+)", ncol=len(handles),
+def _holders_legend(fig, ds: xr.Dataset, shown: set[int], **kwargs):
+    colours, names = holder_colours(io.leader(ds), io.rival(ds)), holder_names(ds)
+    handles = [Patch(facecolor=colours[v], edgecolor="#888888", label=names[v]) for v in sorted(shown)]
+    return fig.legend(handles=handles, title="Who holds powerful AI (of the declared pair)", ncol=len(handles),
                       frameon=False, **kwargs)
 
 
@@ -122,7 +129,8 @@ def _mark_crossings(ax, ds: xr.Dataset, colours: dict[str, str]) -> None:
 
 
 def capability_figure(ds: xr.Dataset, path) -> Path:
-    """Frontier capability by bloc with the powerful-AI threshold, crossing dates, and the polarity strip."""
+    """Frontier capability by bloc with the powerful-AI threshold, crossing dates, and a band
+    saying who of the declared pair holds powerful AI each month."""
     names = io.blocs(ds)
     colours = bloc_colours(names)
     threshold = float(ds.attrs["powerful_ai_capability"])
@@ -140,10 +148,10 @@ def capability_figure(ds: xr.Dataset, path) -> Path:
         ax.set_ylabel(CAPABILITY_LABEL)
         ax.set_title(f"Frontier AI capability by bloc — {io.run_label(ds)}", loc="left")
         ax.legend(loc="best", frameon=True, framealpha=0.9, edgecolor="none")
-        shown = polarity_strip(strip, ds)
+        shown = holders_strip(strip, ds)
         date_axis(strip)
         strip.set_xlabel("Date")
-        _state_legend(fig, shown, loc="upper center", bbox_to_anchor=(0.5, 0.02))
+        _holders_legend(fig, ds, shown, loc="upper center", bbox_to_anchor=(0.5, 0.02))
         return _save(fig, path)
 
 
@@ -164,9 +172,9 @@ def _bloc_key(ds: xr.Dataset, name: str) -> str:
 
 
 def _lag_values(ds: xr.Dataset) -> xr.DataArray:
-    """Lag by bloc without the first month (its growth rate, hence its lag, is undefined) and
-    without months when the bloc had no frontier model (its lag is then meaningless)."""
-    return ds["bloc_lag_months"].where(_has_frontier(ds)).isel(month=slice(1, None))
+    """Lag by bloc without the months when the bloc had no frontier model (its lag is then
+    meaningless). The leader's own lag is 0 by definition."""
+    return ds["bloc_lag_months"].where(_has_frontier(ds))
 
 
 def _end_labels(ax, ends: list[tuple[float, str, str]], x) -> None:
@@ -191,7 +199,11 @@ def lag_figure(ds: xr.Dataset, path) -> Path:
         for name in names:
             ax.plot(lag.month, lag.sel(bloc=name), color=colours[name], label=_bloc_key(ds, name))
         top = _lag_limits(lag.values)
-        ax.set_ylim(-0.03 * top, top)
+        finite = lag.values[np.isfinite(lag.values)]
+        bottom = min(-0.03 * top, 1.1 * float(finite.min())) if finite.size else -0.03 * top
+        ax.set_ylim(bottom, top)
+        if bottom < 0:
+            ax.axhline(0, color="black", lw=1)
         ax.set_xlim(_months(ds)[0], _months(ds)[-1])
         last = lag.isel(month=-1)
         _end_labels(ax, [(min(float(last.sel(bloc=n)), top), f" {float(last.sel(bloc=n)):.1f}", colours[n])
@@ -201,7 +213,7 @@ def lag_figure(ds: xr.Dataset, path) -> Path:
                     fontsize=13, color="#555555")
         ax.set_ylabel(LAG_LABEL)
         ax.set_xlabel("Date")
-        ax.set_title(f"How far behind the leader is each bloc? — {io.run_label(ds)}", loc="left")
+        ax.set_title(f"How far behind {bloc_label(io.leader(ds))} is each bloc? — {io.run_label(ds)}", loc="left")
         ax.legend(frameon=False, loc="upper left")
         date_axis(ax)
         return _save(fig, path)
@@ -231,39 +243,58 @@ def share_figure(ds: xr.Dataset, path) -> Path:
 
 
 def deliveries_figure(ds: xr.Dataset, path) -> Path:
-    """Chips delivered each month by route, stacked, one panel per bloc (each with its own scale)."""
+    """Chips delivered each month by route, one row per bloc: on the left stacked chips a month on
+    one scale shared by every bloc (so 4M and 150k look different), on the right the same
+    deliveries as shares of the bloc's month (its route mix, readable however small the bloc)."""
     names = io.blocs(ds)
     colours = bloc_colours(names)
     delivered = io.delivered_by_route(ds)
     routes = [str(r) for r in delivered.route.values]
     months = _months(ds)
     edges = _month_edges(ds)
+    totals = delivered.sum("route")
     with figure_style():
-        fig, axes = plt.subplots(len(names), 1, sharex=True, figsize=(13.33, 3.3 * len(names) + 1.2), squeeze=False)
-        for ax, name in zip(axes[:, 0], names):
-            bottom = np.zeros(len(months))
+        fig, axes = plt.subplots(len(names), 2, sharex=True, figsize=(13.33, 2.9 * len(names) + 1.9), squeeze=False,
+                                 gridspec_kw={"width_ratios": [3, 2]})
+        peak = max(float(totals.max()), 1.0)
+        for (ax, mix), name in zip(axes, names):
+            bottom, share_bottom = np.zeros(len(months)), np.zeros(len(months))
+            total = totals.sel(bloc=name).values
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scale = np.where(total > 0, 100.0 / total, np.nan)
             for route in routes:
-                top = bottom + delivered.sel(bloc=name, route=route).values
+                x = delivered.sel(bloc=name, route=route).values
+                colour = ROUTE_COLOURS.get(route, "#444444")
                 # one flat step per month: the value holds from the first to the last day of the month
-                ax.fill_between(edges, np.append(bottom, bottom[-1]), np.append(top, top[-1]), step="post",
-                                color=ROUTE_COLOURS.get(route, "#444444"), label=route_label(route), linewidth=0)
-                bottom = top
-            ax.set_xlim(edges[0], edges[-1])
-            ax.set_ylim(bottom=0)
-            ax.set_title(bloc_label(name), loc="left", color=colours[name], fontsize=19)
+                for axis, low, high in ((ax, bottom, bottom + x), (mix, share_bottom, share_bottom + x * scale)):
+                    axis.fill_between(edges, np.append(low, low[-1]), np.append(high, high[-1]), step="post",
+                                      color=colour, linewidth=0)
+                bottom, share_bottom = bottom + x, share_bottom + x * scale
+            ax.set_ylim(0, 1.05 * peak)
+            ax.set_title(f"{bloc_label(name)}: peak {count_text(float(total.max()))} chips a month", loc="left",
+                         color=colours[name], fontsize=17)
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: count_text(v)))
-            ax.set_ylabel("chips / month")
-            ax.grid(axis="x", alpha=0)
-            if bottom.max() <= 0:
-                ax.set_ylim(0, 1)
-                ax.set_yticks([0])
-                ax.text(0.5, 0.5, "no deliveries", transform=ax.transAxes, ha="center", va="center", color="#555555")
-        date_axis(axes[-1, 0])
-        axes[-1, 0].set_xlabel("Date")
-        fig.align_ylabels(axes[:, 0])
+            mix.set_ylim(0, 100)
+            mix.yaxis.set_major_formatter(PercentFormatter())
+            mix.set_yticks([0, 50, 100])
+            mix.yaxis.tick_right()
+            mix.yaxis.set_label_position("right")
+            mix.set_title("route mix", loc="left", fontsize=15, color="#444444")
+            for axis in (ax, mix):
+                axis.set_xlim(edges[0], edges[-1])
+                axis.grid(axis="x", alpha=0)
+            if total.max() <= 0:
+                mix.text(0.5, 0.5, "no deliveries", transform=mix.transAxes, ha="center", va="center",
+                         color="#555555")
+        axes[len(names) // 2, 0].set_ylabel("chips a month (one scale for every bloc)")
+        axes[len(names) // 2, 1].set_ylabel("share of the bloc's own deliveries")
+        for column in (0, 1):
+            date_axis(axes[-1, column], maxticks=6 if column else 8)
+            axes[-1, column].set_xlabel("Date")
         handles = [Patch(facecolor=ROUTE_COLOURS.get(r, "#444444"), label=route_label(r)) for r in routes]
         _title_and_key(fig, f"Chips delivered to each bloc, by route — {io.run_label(ds)}", handles, bottom=0.9,
                        columns=len(handles), handlelength=1.2)
+        fig.subplots_adjust(wspace=0.08, hspace=0.45)
         return _save(fig, path)
 
 
@@ -356,18 +387,22 @@ def compare_lag_figure(runs, labels, path) -> Path:
 
 
 def compare_polarity_figure(runs, labels, path) -> Path:
-    """The polarity state of each run as stacked bands on a common time axis."""
+    """Who of each run's declared pair holds powerful AI, one band per run on a common time axis."""
     with figure_style():
-        fig, axes = plt.subplots(len(runs), 1, sharex=True, figsize=(13.33, 1.0 * len(runs) + 2.4), squeeze=False)
-        shown = set()
-        for ax, ds, label in zip(axes[:, 0], runs, labels):
-            shown |= polarity_strip(ax, ds, label=label)
+        fig, axes = plt.subplots(len(runs), 1, sharex=True, figsize=(13.33, 1.0 * len(runs) + 2.6), squeeze=False)
         start = min(ds["month"].values[0] for ds in runs)
         end = max(ds["month"].values[-1] for ds in runs)
+        span = (end - start) / np.timedelta64(1, "D")
+        for ax, ds, label in zip(axes[:, 0], runs, labels):
+            holders_strip(ax, ds, label=label, span_days=span)
         axes[-1, 0].set_xlim(start, end + np.timedelta64(31, "D"))
         date_axis(axes[-1, 0])
         axes[-1, 0].set_xlabel("Date")
-        fig.suptitle("How many blocs have powerful AI, run by run", x=0.01, ha="left", fontsize=21, fontweight="bold")
-        fig.tight_layout(rect=(0, 0.12, 1, 0.97))
-        _state_legend(fig, shown, loc="lower center", bbox_to_anchor=(0.5, 0.0))
+        fig.suptitle("Who holds powerful AI, run by run", x=0.01, ha="left", fontsize=21, fontweight="bold")
+        fig.tight_layout(rect=(0, 0.14, 1, 0.97))
+        pairs = {(io.leader(ds), io.rival(ds)) for ds in runs}
+        # one key when every run asks about the same pair; otherwise the bands say it in words
+        shown = set().union(*[set(int(v) for v in ds["powerful_ai_holders"].values) for ds in runs])
+        if len(pairs) == 1:
+            _holders_legend(fig, runs[0], shown, loc="lower center", bbox_to_anchor=(0.5, 0.0))
         return _save(fig, path)

@@ -20,18 +20,20 @@ RUN_FIGURES = (
     ("outcome", "capability.png", figures.capability_figure, "Frontier AI capability by bloc",
      "Each line is the capability of a bloc's best model (log10 of its effective training compute: "
      "+1 means ten times more). The dashed line is the powerful-AI threshold; circles mark the month each "
-     "bloc crossed it. The band underneath shows how many blocs had powerful AI each month."),
+     "bloc crossed it. The band underneath says who of the declared pair (leader and rival) held powerful AI "
+     "each month: neither, one side alone (a spell of unipolarity), or both."),
     ("lead", "lag.png", figures.lag_figure, "Months behind the leader",
-     "How many months of the leader's recent progress separate each bloc from the leading bloc (the "
-     "leader is at 0). The number at the right is the value in the last month. The first month is left "
-     "out: the lag needs a month of history."),
+     "How many months ago the leader's best model stood where each bloc's best model stands now (the "
+     "leader is at 0; below 0 a bloc is ahead). The number at the right is the value in the last month."),
     ("story", "compute_share.png", figures.share_figure, "Share of the world's effective AI compute",
      "Effective compute is the chips a bloc's labs hold (in H100-equivalents) times their algorithmic "
      "efficiency. The bands add up to 100%."),
     ("story", "deliveries.png", figures.deliveries_figure, "Chips delivered to each bloc, by route",
      "Chips received each month, stacked by the route they came through: legal exports, exports under a "
      "licence, the gray market through third-country hubs, domestic production, and chips rented from "
-     "foreign clouds. Each panel has its own scale."),
+     "foreign clouds. Left: chips a month on one scale shared by every bloc, so the blocs' sizes compare "
+     "(the panel title gives each bloc's peak). Right: the same deliveries as shares of the bloc's own month, "
+     "so the route mix of a small bloc is readable too."),
 )
 
 #: (file, function, title, how to read it) for several runs.
@@ -41,8 +43,9 @@ COMPARE_FIGURES = (
      "the powerful-AI threshold (thin line)."),
     ("compare_lag.png", figures.compare_lag_figure, "Months behind the leader in each run",
      "One panel per bloc, one line style per run. The first month is left out."),
-    ("compare_polarity.png", figures.compare_polarity_figure, "Polarity over time in each run",
-     "One band per run: how many blocs had powerful AI each month."),
+    ("compare_polarity.png", figures.compare_polarity_figure, "Who holds powerful AI in each run",
+     "One band per run: whether neither side of the run's declared pair, one side alone, or both held "
+     "powerful AI each month."),
 )
 
 
@@ -58,10 +61,11 @@ def _draw(file: str, draw, args, out_dir: Path, title: str, caption: str) -> Ima
     return Image(file, title, caption)
 
 
-def write_report(path, out_dir) -> Path:
-    """Report on one run or one study into `out_dir` (created if needed); returns the path of index.html."""
+def write_report(path, out_dir, reference: str | None = None) -> Path:
+    """Report on one run or one study into `out_dir` (created if needed); returns the path of
+    index.html. `reference`: for a study, the arm the others are compared with (default: the first)."""
     if io.file_kind(path) == "study":
-        return write_study_report(path, out_dir)
+        return write_study_report(path, out_dir, reference)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ds = io.open_run(path)
@@ -115,31 +119,44 @@ def write_compare(paths, out_dir) -> Path:
 
 # --- studies ------------------------------------------------------------------------------------
 
-def study_figure_specs(ds: xr.Dataset) -> list[tuple]:
+def study_figure_specs(ds: xr.Dataset, reference: str | None = None) -> list[tuple]:
     """(section, file, function, args, title, caption) of each figure of a study report; the
-    sensitivity and map figures only when the study has uncertain parameters."""
-    rival = bloc_label(io.rival_bloc(ds))
+    differences figure only with several arms, the sensitivity and map figures only when the
+    study has uncertain parameters."""
+    rival, leader = bloc_label(io.rival(ds)), bloc_label(io.leader(ds))
     arms = io.arm_names(ds)
+    reference = study.reference_arm(ds, reference)
+    titles = io.arm_titles(ds)
     layout = ("Both arms are drawn on one chart, one colour each." if len(arms) == 2 else
-              f"One panel per arm; the dashed grey line repeats the median of the first arm ({arms[0]}) for "
-              "comparison." if len(arms) > 2 else "")
+              f"One panel per arm, on one scale; the dashed grey line repeats the median of the first arm "
+              f"({titles[arms[0]]})." if len(arms) > 2 else "")
     specs = [
-        ("outcome", "study_outcomes.png", study_figures.outcome_figure, (ds,),
-         "Outcome probabilities per arm" if len(arms) > 1 else "Outcome probabilities",
-         ("One panel per settled state, one row per arm: the marker is the share of the arm's runs that settled in "
-          "that state (the number above it), the whiskers its 95% Wilson interval. Each panel has its own scale, "
-          "zoomed on its values." if len(arms) > 1 else
-          "One row per settled state: the marker is the share of runs that settled in that state (the number at "
-          "the right), the whiskers its 95% Wilson interval.") + " States that no run settled in are left out "
-         "(unipolar is always shown)."),
+        ("outcome", "study_outcomes.png", study_figures.outcome_figure, (ds,), "Outcome probabilities per arm",
+         "One row per arm, one mark per outcome class (none is left out): the share of the arm's runs in the class, "
+         "with its 95% Wilson interval, on one axis starting at 0 for every class and arm."),
+    ]
+    if len(arms) > 1:
+        specs.append(("differences", "study_differences.png",
+                      lambda d, path: study_figures.differences_figure(d, path, reference), (ds,),
+                      f"Each arm against {titles[reference]}",
+                      "Left: the change in P(unipolar) and P(bipolar), in percentage points, with its 95% interval. "
+                      + ("Samples are paired across arms (common random numbers), so the interval is the paired one. "
+                         if int(ds.attrs.get("common_random_numbers", 0)) else "The arms are not paired. ")
+                      + f"Right: the change in {rival}'s lag at the horizon and in the months {leader} alone held "
+                        "powerful AI, sample by sample: the dot is the mean change with its 95% interval, the grey "
+                        "bar holds 90% of the paired differences. Zero is no change."))
+    specs += [
+        ("delay", "study_delay_survival.png", study_figures.survival_figure, (ds,),
+         f"How long {rival} takes to follow {leader}",
+         f"For each arm, the share of runs (among those in which {leader} crossed) in which {rival} had not yet "
+         f"crossed, by months after {leader}'s crossing: a Kaplan-Meier curve, which keeps runs that ended before "
+         f"{rival} crossed in the count until they end. Dots are the engine's values stored in the file; the dashed "
+         f"line is the durable-lead window, and the height of a curve there is the share of durable leads."),
         ("lag", "study_rival_lag.png", study_figures.rival_lag_figure, (ds,),
-         f"{rival}'s lag behind the leader, across runs",
-         f"Months of the leader's recent progress that separate {rival} from the leading bloc, month by month, "
-         f"over all runs of an arm: the line is the median, the dark band the middle half of runs (25th–75th "
-         f"percentile), the light band 90% of runs (5th–95th). {layout + ' ' if layout else ''}The first month is "
-         f"left out: its lag is undefined."),
-        ("lag", "study_capability.png", study_figures.capability_figure, (ds,),
-         "Frontier capability by bloc, across runs", study_narrative.capability_caption(ds)),
+         f"{rival}'s lag behind {leader}, across runs",
+         f"Months since {leader}'s best model stood where {rival}'s stands, month by month, over all runs of an arm: "
+         f"the line is the median, the dark band the middle half of runs (25th–75th percentile), the light band 90% "
+         f"of runs (5th–95th). {layout}"),
     ]
     if io.parameter_names(ds) and study.sensitivity_method(ds):
         method = study.sensitivity_method(ds)
@@ -149,8 +166,8 @@ def study_figure_specs(ds: xr.Dataset) -> list[tuple]:
                "interactions) of each parameter.")
         if len(arms) > 1:
             how += " Black ticks: the value in each arm."
-        for output in (str(o) for o in ds["output"].values):
-            what = study_narrative.study_output_name(ds, output)
+        for output in study.sensitivity_outputs(ds):
+            what = study_narrative.output_name(ds, output)
             specs.append(("sensitivity", f"study_sensitivity_{output}.png",
                           lambda d, path, o=output: study_figures.sensitivity_figure(d, o, path), (ds,),
                           f"Sensitivity of {what}", f"Parameters ranked by their importance for {what}, most important "
@@ -163,22 +180,23 @@ def study_figure_specs(ds: xr.Dataset) -> list[tuple]:
     return specs
 
 
-def write_study_report(path, out_dir) -> Path:
-    """Report on one study into `out_dir` (created if needed); returns the path of index.html."""
+def write_study_report(path, out_dir, reference: str | None = None) -> Path:
+    """Report on one study into `out_dir` (created if needed); returns the path of index.html.
+    `reference` is the arm the others are compared with (default: the first)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ds = io.open_study(path)
     sections: dict[str, list[Image]] = {}
-    for section, file, draw, args, title, caption in study_figure_specs(ds):
+    for section, file, draw, args, title, caption in study_figure_specs(ds, reference):
         sections.setdefault(section, []).append(_draw(file, draw, args, out_dir, title, caption))
-    return _write(study_narrative.study_document(ds, sections), out_dir)
+    return _write(study_narrative.study_document(ds, sections, reference), out_dir)
 
 
 #: (file, function, title, how to read it) for several studies.
 STUDY_COMPARE_FIGURES = (
     ("compare_unipolar.png", study_figures.compare_unipolar_figure, "P(unipolar) in every arm of every study",
-     "One row per arm, one colour per study: the dot is the share of runs settling unipolar (the number at the "
-     "right), the whiskers its 95% Wilson interval."),
+     "One row per arm, one colour per study: the dot is the share of runs ending unipolar (the number at the "
+     "right), the whiskers its 95% Wilson interval, on one axis from 0."),
     ("compare_rival_lag.png", study_figures.compare_lag_figure, "The rival's lag at the horizon in every arm",
      "One row per arm: the dot is the median lag of the rival bloc behind the leader in the last month (the "
      "number at the right), the thick bar the middle half of runs, the thin bar 90% of runs."),

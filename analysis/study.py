@@ -1,7 +1,7 @@
-"""Facts and statistics of a Monte Carlo study (a `polarity-study/1` file opened with
-:func:`analysis.io.open_study`): per-arm outcome probabilities and lags, the paired comparison of
-two arms, the ranking of parameters by sensitivity and the binned map of P(unipolar) over two
-parameters. Pure numpy/pandas; the text is in analysis.study_narrative, the figures in
+"""Facts and statistics of a Monte Carlo study (a `polarity-study/2` file opened with
+:func:`analysis.io.open_study`): per-arm probabilities of every outcome class, the crossing delay
+(Kaplan-Meier), paired comparisons of arms by sample (common random numbers), the ranking of
+parameters by sensitivity and the binned map of P(unipolar) over two parameters. Pure numpy/pandas; the text is in analysis.study_narrative, the figures in
 analysis.study_figures.
 """
 
@@ -25,15 +25,19 @@ MAX_BINS = 8
 
 @dataclass
 class ArmFacts:
-    """One arm of a study: its outcome probabilities and the rival's lag at the horizon."""
+    """One arm of a study: its outcome probabilities, crossing delay and per-run percentiles."""
     name: str
+    title: str                               # readable title (`arm_title`)
+    settings: list[str]                      # its overrides, "key.path=value" (`arm_set`)
     runs: int
-    probability: dict[str, float]            # state -> share of runs
-    low: dict[str, float]                    # state -> 95 % Wilson interval, lower end
-    high: dict[str, float]                   # state -> upper end
-    lag: dict[float, float]                  # percentile -> rival's lag at the horizon (months)
-    window: dict[float, float]               # percentile -> unipolar window (months)
-    settings: dict                           # the arm's `set` in the study file
+    count: dict[str, int]                    # class -> runs
+    probability: dict[str, float]            # class -> share of runs
+    low: dict[str, float]                    # class -> 95 % Wilson interval, lower end
+    high: dict[str, float]                   # class -> upper end
+    survival: dict[float, float]             # k -> P(crossing delay > k months | the leader crossed), Kaplan-Meier
+    delay_median: float                      # Kaplan-Meier median (inf: more than half never crossed)
+    leader_crossed: int                      # runs in which the leader crossed (the delay's risk set)
+    percentiles: dict[str, dict[float, float]]  # per-run output -> {percentile: value}
 
     @property
     def p_unipolar(self) -> float:
@@ -42,7 +46,7 @@ class ArmFacts:
 
 @dataclass
 class Comparison:
-    """P(unipolar) in arm `b` minus arm `a`, paired by sample when the study has common random numbers."""
+    """P(class) in arm `b` minus arm `a`, paired by sample when the study has common random numbers."""
     a: str
     b: str
     difference: float        # P_b - P_a
@@ -50,9 +54,23 @@ class Comparison:
     high: float
     paired: bool
     pairs: int = 0           # samples run under both arms
-    differ: float = 0.0      # share of pairs whose settled outcome differs
-    only_b: float = 0.0      # share of pairs unipolar under b only
-    only_a: float = 0.0      # share of pairs unipolar under a only
+    differ: float = 0.0      # share of pairs whose outcome class differs
+    only_b: float = 0.0      # share of pairs in the class under b only
+    only_a: float = 0.0      # share of pairs in the class under a only
+
+
+@dataclass
+class PairedShift:
+    """A per-run output under arm `b` minus the same sample under arm `a` (common random numbers)."""
+    a: str
+    b: str
+    pairs: int
+    mean: float              # mean of the paired differences
+    low: float               # 95 % interval of the mean
+    high: float
+    p5: float                # 5th, 50th, 95th percentile of the paired differences
+    p50: float
+    p95: float
 
 
 @dataclass
@@ -77,10 +95,14 @@ class StudyFacts:
     method: str              # "prcc" or "sobol"
     seed: int
     crn: bool
+    leader: str
     rival: str
+    durable_months: int
+    threshold: float         # the base scenario's (a parameter may sample it)
     runs: int
     start: pd.Timestamp
     end: pd.Timestamp
+    classes: list[str]
     arms: list[ArmFacts]
     parameters: list[tuple[str, str, str]]   # (name, path, distribution)
 
@@ -88,42 +110,38 @@ class StudyFacts:
         return next(a for a in self.arms if a.name == name)
 
 
-def _arm_settings(ds: xr.Dataset) -> dict[str, dict]:
-    arms = io.study_config(ds).get("arms") or []
-    return {str(a.get("name")): dict(a.get("set") or {}) for a in arms if isinstance(a, dict)}
-
-
 def facts(ds: xr.Dataset) -> StudyFacts:
     """Collect the facts of a study opened with :func:`analysis.io.open_study`."""
-    states = io.study_state_names(ds)
-    settings = _arm_settings(ds)
+    classes = io.class_names(ds)
+    titles, settings = io.arm_titles(ds), io.arm_settings(ds)
+    percentile_outputs = [str(o) for o in ds["percentile_output"].values] if "percentile_output" in ds.dims else []
     arms = []
     for name in io.arm_names(ds):
-        row = lambda var: {s: float(ds[var].sel(arm=name, state=s)) for s in states}  # noqa: E731
+        row = lambda var: {c: float(ds[var].sel(arm=name, outcome_class=c)) for c in classes}  # noqa: E731
+        pct = ds["output_percentiles"].sel(arm=name) if percentile_outputs else None
         arms.append(ArmFacts(
-            name=name, runs=int(round(float(ds["outcome_count"].sel(arm=name).sum()))),
+            name=name, title=titles[name], settings=settings[name],
+            runs=int(round(float(ds["outcome_count"].sel(arm=name).sum()))),
+            count={c: int(round(v)) for c, v in row("outcome_count").items()},
             probability=row("outcome_probability"), low=row("outcome_probability_low"),
             high=row("outcome_probability_high"),
-            lag={float(q): float(v) for q, v in zip(ds["percentile"].values, ds["rival_lag_percentiles"].sel(arm=name).values)},
-            window={float(q): float(v) for q, v in
-                    zip(ds["percentile"].values, ds["unipolar_window_percentiles"].sel(arm=name).values)},
-            settings=settings.get(name, {})))
-    params = [(n, str(ds["parameter_path"].values[i]) if "parameter_path" in ds else "",
-               str(ds["parameter_distribution"].values[i]) if "parameter_distribution" in ds else "")
+            survival={float(k): float(v) for k, v in zip(ds["delay_months"].values,
+                                                         ds["crossing_delay_survival"].sel(arm=name).values)},
+            delay_median=float(ds["crossing_delay_median"].sel(arm=name)),
+            leader_crossed=int(ds["leader_crossed_runs"].sel(arm=name)),
+            percentiles={o: {float(q): float(v) for q, v in zip(ds["percentile"].values,
+                                                                pct.sel(percentile_output=o).values)}
+                         for o in percentile_outputs}))
+    params = [(n, str(ds["parameter_path"].values[i]), str(ds["parameter_distribution"].values[i]))
               for i, n in enumerate(io.parameter_names(ds))]
     return StudyFacts(
         label=io.study_label(ds), path=str(ds.attrs.get("study_path", ds.attrs.get("source_path", ""))),
-        description=str(ds.attrs.get("description", "")), sampler=str(ds.attrs.get("sampler", "")),
-        method=sensitivity_method(ds), seed=int(ds.attrs.get("seed", 0)),
-        crn=bool(int(ds.attrs.get("common_random_numbers", 0))), rival=io.rival_bloc(ds),
+        description=" ".join(str(ds.attrs.get("study_description", "")).split()),
+        sampler=str(ds.attrs.get("sampler", "")), method=sensitivity_method(ds), seed=int(ds.attrs.get("seed", 0)),
+        crn=bool(int(ds.attrs.get("common_random_numbers", 0))), leader=io.leader(ds), rival=io.rival(ds),
+        durable_months=int(ds.attrs["durable_lead_months"]), threshold=float(ds.attrs["powerful_ai_capability"]),
         runs=int(ds.sizes["run"]), start=pd.Timestamp(ds["month"].values[0]), end=pd.Timestamp(ds["month"].values[-1]),
-        arms=arms, parameters=params)
-
-
-def shown_states(ds: xr.Dataset) -> list[str]:
-    """The states worth showing: those at least one run settled in, and always "unipolar"."""
-    counts = ds["outcome_count"].sum("arm")
-    return [s for s in io.study_state_names(ds) if s == "unipolar" or float(counts.sel(state=s)) > 0]
+        classes=classes, arms=arms, parameters=params)
 
 
 def percentile(values: dict[float, float], q: float) -> float:
@@ -132,51 +150,114 @@ def percentile(values: dict[float, float], q: float) -> float:
     return values[key]
 
 
-# --- comparing two arms ---------------------------------------------------------------------
+def shown_classes(ds: xr.Dataset) -> list[str]:
+    """Every outcome class, in the file's order: none is hidden, so a reader sees the zeros too."""
+    return io.class_names(ds)
 
-def compare_arms(ds: xr.Dataset, a: str, b: str) -> Comparison:
-    """P(unipolar) under arm b minus arm a.
+
+# --- comparing arms, paired ---------------------------------------------------------------------
+
+def _pairs(ds: xr.Dataset, a: str, b: str, values: np.ndarray) -> pd.DataFrame:
+    """Columns a, b: a per-run value under both arms, one row per sample run under both."""
+    arms = io.arm_names(ds)
+    table = pd.DataFrame({"arm": ds["run_arm"].values, "sample": ds["run_sample"].values, "value": values})
+    mine = lambda arm: table[table.arm == arms.index(arm)].set_index("sample")["value"]  # noqa: E731
+    return pd.concat({"a": mine(a), "b": mine(b)}, axis=1, join="inner")
+
+
+def compare_arms(ds: xr.Dataset, a: str, b: str, outcome_class: str = "unipolar") -> Comparison:
+    """P(class) under arm b minus arm a.
 
     With common random numbers, sample i of both arms saw the same parameters and random draws,
     so runs are paired by `run_sample`: the interval is the paired (Wald) one, and the shares of
     pairs whose outcome differs are reported. Otherwise the two arms are independent samples.
     """
-    unipolar = io.study_state_names(ds).index("unipolar")
-    arms = io.arm_names(ds)
-    table = pd.DataFrame({"arm": ds["run_arm"].values, "sample": ds["run_sample"].values,
-                          "outcome": ds["run_outcome"].values})
-    ia, ib = arms.index(a), arms.index(b)
-    crn = bool(int(ds.attrs.get("common_random_numbers", 0)))
-    if crn:
-        pairs = table[table.arm == ia].set_index("sample")[["outcome"]].join(
-            table[table.arm == ib].set_index("sample")[["outcome"]], how="inner", lsuffix="_a", rsuffix="_b")
+    k = io.class_names(ds).index(outcome_class)
+    outcome = ds["run_outcome"].values.astype(int)
+    if bool(int(ds.attrs.get("common_random_numbers", 0))):
+        pairs = _pairs(ds, a, b, outcome)
         n = len(pairs)
         if n:
-            ua = (pairs.outcome_a == unipolar).to_numpy()
-            ub = (pairs.outcome_b == unipolar).to_numpy()
+            ua, ub = (pairs.a == k).to_numpy(), (pairs.b == k).to_numpy()
             n10, n01 = float((ub & ~ua).sum()), float((ua & ~ub).sum())
             d = (n10 - n01) / n
             se = np.sqrt(max(n10 + n01 - (n10 - n01) ** 2 / n, 0.0)) / n
             return Comparison(a, b, d, d - Z95 * se, d + Z95 * se, True, n,
-                              float((pairs.outcome_a != pairs.outcome_b).mean()), n10 / n, n01 / n)
-    pa_runs = table[table.arm == ia].outcome == unipolar
-    pb_runs = table[table.arm == ib].outcome == unipolar
-    pa, pb = float(pa_runs.mean()), float(pb_runs.mean())
-    se = np.sqrt(pa * (1 - pa) / max(len(pa_runs), 1) + pb * (1 - pb) / max(len(pb_runs), 1))
+                              float((pairs.a != pairs.b).mean()), n10 / n, n01 / n)
+    arms = io.arm_names(ds)
+    in_a = outcome[ds["run_arm"].values == arms.index(a)] == k
+    in_b = outcome[ds["run_arm"].values == arms.index(b)] == k
+    pa, pb = float(in_a.mean()), float(in_b.mean())
+    se = np.sqrt(pa * (1 - pa) / max(len(in_a), 1) + pb * (1 - pb) / max(len(in_b), 1))
     return Comparison(a, b, pb - pa, pb - pa - Z95 * se, pb - pa + Z95 * se, False)
 
 
-def most_unipolar_comparison(ds: xr.Dataset) -> Comparison | None:
-    """The arm with the highest P(unipolar) against the first arm (or, when the first arm is the
-    highest, the first arm against the next highest). None for a one-arm study."""
-    f = facts(ds)
-    if len(f.arms) < 2:
+def paired_shift(ds: xr.Dataset, a: str, b: str, output: str) -> PairedShift | None:
+    """A per-run scalar output (`run_<output>`) under arm b minus arm a, sample by sample; None
+    without common random numbers (then samples are not pairs) or without pairs. Runs whose
+    value is NaN in either arm are left out."""
+    if not bool(int(ds.attrs.get("common_random_numbers", 0))):
         return None
-    ranked = sorted(f.arms, key=lambda a: a.p_unipolar, reverse=True)
-    first = f.arms[0].name
-    if ranked[0].name != first:
-        return compare_arms(ds, first, ranked[0].name)
-    return compare_arms(ds, ranked[1].name, first)
+    pairs = _pairs(ds, a, b, ds[f"run_{output}"].values.astype(float))
+    d = (pairs.b - pairs.a).to_numpy()
+    d = d[np.isfinite(d)]
+    if d.size == 0:
+        return None
+    se = float(d.std(ddof=1)) / np.sqrt(d.size) if d.size > 1 else 0.0
+    p5, p50, p95 = np.quantile(d, [0.05, 0.5, 0.95])
+    return PairedShift(a, b, int(d.size), float(d.mean()), float(d.mean()) - Z95 * se, float(d.mean()) + Z95 * se,
+                       float(p5), float(p50), float(p95))
+
+
+def reference_arm(ds: xr.Dataset, reference: str | None = None) -> str:
+    """The arm others are compared with: `reference` if given (it must exist), else the first arm."""
+    arms = io.arm_names(ds)
+    if reference is None:
+        return arms[0]
+    if reference not in arms:
+        raise ValueError(f"no arm named {reference!r} in the study (arms: {', '.join(arms)})")
+    return reference
+
+
+# --- the crossing delay -------------------------------------------------------------------------
+
+def delay_observations(ds: xr.Dataset, arm: str) -> tuple[np.ndarray, np.ndarray]:
+    """(delay months, event) of the runs of one arm in which the leader crossed: event True when
+    the rival crossed too (exact delay), False when it had not by the horizon (at least)."""
+    mine = ds["run_arm"].values == io.arm_names(ds).index(arm)
+    code = ds["run_crossing_delay_censoring"].values[mine].astype(int)
+    delay = ds["run_crossing_delay_months"].values[mine].astype(float)
+    keep = (code == io.CENSORING.index("exact")) | (code == io.CENSORING.index("at_least"))
+    return delay[keep], code[keep] == io.CENSORING.index("exact")
+
+
+def kaplan_meier(times: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Kaplan-Meier survival curve S(t) = P(delay > t) as steps: (event times, S just after
+    each). Censored runs leave the risk set after their time; at a tie, events come first (the
+    engine's convention, so the curve meets the file's `crossing_delay_survival`)."""
+    order = np.lexsort((~events, times))
+    times, events = times[order], events[order]
+    steps_t, steps_s = [], []
+    s, at_risk, i = 1.0, len(times), 0
+    while i < len(times):
+        j = i
+        while j < len(times) and times[j] == times[i]:
+            j += 1
+        d = int(events[i:j].sum())
+        if d:
+            s *= 1.0 - d / at_risk
+            steps_t.append(float(times[i]))
+            steps_s.append(s)
+        at_risk -= j - i
+        i = j
+    return np.array(steps_t), np.array(steps_s)
+
+
+def survival_at(steps: tuple[np.ndarray, np.ndarray], t: float) -> float:
+    """S(t) of a Kaplan-Meier step curve: 1 before the first event, then the last step at or before t."""
+    times, values = steps
+    before = np.flatnonzero(times <= t)
+    return float(values[before[-1]]) if before.size else 1.0
 
 
 # --- sensitivity ----------------------------------------------------------------------------
@@ -188,6 +269,11 @@ def sensitivity_method(ds: xr.Dataset) -> str:
     return "prcc" if "sensitivity_prcc" in ds else ""
 
 
+def sensitivity_outputs(ds: xr.Dataset) -> list[str]:
+    """The per-run outputs the engine ranked the parameters for (the `sensitivity_output` axis)."""
+    return [str(o) for o in ds["sensitivity_output"].values] if "sensitivity_output" in ds.dims else []
+
+
 def importance(ds: xr.Dataset, output: str) -> list[Importance]:
     """Parameters ranked for one output, most important first.
 
@@ -195,10 +281,10 @@ def importance(ds: xr.Dataset, output: str) -> list[Importance]:
     total-order index, with the mean first-order index alongside. Missing values count as 0.
     """
     method = sensitivity_method(ds)
-    if not method or not io.parameter_names(ds) or output not in [str(o) for o in ds["output"].values]:
+    if not method or not io.parameter_names(ds) or output not in sensitivity_outputs(ds):
         return []
-    main = ds["sensitivity_prcc" if method == "prcc" else "sensitivity_total_order"].sel(output=output)
-    first = ds["sensitivity_first_order"].sel(output=output) if method == "sobol" else None
+    main = ds["sensitivity_prcc" if method == "prcc" else "sensitivity_total_order"].sel(sensitivity_output=output)
+    first = ds["sensitivity_first_order"].sel(sensitivity_output=output) if method == "sobol" else None
     out = []
     for name in io.parameter_names(ds):
         per_arm = [float(v) for v in np.nan_to_num(main.sel(parameter=name).values)]
@@ -216,7 +302,7 @@ def map_parameters(ds: xr.Dataset) -> tuple[list[str], str]:
         return [], "the study has fewer than two uncertain parameters"
     if len(names) == 2:
         return names, "the study's two uncertain parameters"
-    ranked = importance(ds, "p_unipolar")
+    ranked = importance(ds, "unipolar")
     if not ranked or all(r.magnitude == 0 for r in ranked):
         return names[:2], "the first two of the study's parameters (the sensitivity of P(unipolar) is zero)"
     measure = "|PRCC|" if sensitivity_method(ds) == "prcc" else "total-order Sobol index"
@@ -253,7 +339,7 @@ def binned_unipolar(ds: xr.Dataset, x: str, y: str, bins: int | None = None) -> 
     names = io.parameter_names(ds)
     values = ds["run_parameters"].values
     vx, vy = values[:, names.index(x)], values[:, names.index(y)]
-    unipolar = ds["run_outcome"].values == io.study_state_names(ds).index("unipolar")
+    unipolar = ds["run_outcome"].values == io.class_names(ds).index("unipolar")
     arm_of = ds["run_arm"].values
     per_arm = len(arm_of) / max(ds.sizes["arm"], 1)
     if bins is None:

@@ -1,13 +1,15 @@
-"""The figures of a study report (`report` on a `polarity-study/1` file) and of `compare` on studies.
+"""The figures of a study report (`report` on a `polarity-study/2` file) and of `compare` on studies.
 
 Every function takes a dataset from :func:`analysis.io.open_study` (or several, with labels) and
-a path, writes one PNG and returns the path. Fan charts shade the 5th–95th percentiles of an
-arm's runs lightly and the 25th–75th darker, with the median as a line; blocs keep their colours
-from analysis.style, settled states theirs from `STATE_MARK_COLOURS`.
+a path, writes one PNG and returns the path. Probabilities share one axis from zero; arms are
+compared as paired differences against a reference arm; fan charts shade the 5th–95th
+percentiles of an arm's runs lightly and the 25th–75th darker, with the median as a line; blocs
+keep their colours from analysis.style, outcome classes theirs from `CLASS_COLOURS`.
 """
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -22,8 +24,9 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from . import io, study  # noqa: E402
-from .figures import CAPABILITY_LABEL, _save, _title_and_key, date_axis, figure_style  # noqa: E402
-from .style import (ARM_COLOURS, SENSITIVITY_COLOURS, STATE_MARK_COLOURS, STATE_MARKERS,  # noqa: E402
+from .figures import _save, _title_and_key, date_axis, figure_style  # noqa: E402
+from .study_narrative import output_name, short_output_name  # noqa: E402
+from .style import (ARM_COLOURS, CLASS_COLOURS, CLASS_MARKERS, SENSITIVITY_COLOURS,  # noqa: E402
                     bloc_colours, bloc_label, percent_text)
 
 OUTER, INNER = 0.18, 0.42   # opacity of the 5–95 % and 25–75 % shading
@@ -54,9 +57,9 @@ def _panels(n: int, height_per_row: float = 3.5, extra: float = 2.3):
     return fig, axes
 
 
-def _band(ds: xr.Dataset, variable: str, arm: str, bloc: str) -> dict[float, np.ndarray]:
-    """{percentile: values over months} of one arm and bloc."""
-    band = ds[variable].sel(arm=arm, bloc=bloc)
+def _band(ds: xr.Dataset, variable: str, arm: str, bloc: str | None = None) -> dict[float, np.ndarray]:
+    """{percentile: values over months} of one arm (and bloc, for a per-bloc band)."""
+    band = ds[variable].sel(arm=arm) if bloc is None else ds[variable].sel(arm=arm, bloc=bloc)
     return {float(q): band.sel(percentile=q).values.astype(float) for q in ds["percentile"].values}
 
 
@@ -75,8 +78,8 @@ def _fan_key(extra: list | None = None, colour: str = "#555555") -> list:
 
 
 def _panel_title(ax, text: str) -> None:
-    """An arm's name over its panel; long names in smaller type so that they fit a third of the width."""
-    ax.set_title(text, loc="left", fontsize=17 if len(text) <= 20 else 14.5, fontweight="bold")
+    """An arm's title over its panel; long titles on two lines so that they fit a third of the width."""
+    ax.set_title(textwrap.fill(text, 24), loc="left", fontsize=16 if len(text) <= 24 else 14.5, fontweight="bold")
 
 
 def _label_outer(fig, axes, n: int, ylabel: str, xlabel: str = "Date") -> None:
@@ -93,27 +96,29 @@ def _label_outer(fig, axes, n: int, ylabel: str, xlabel: str = "Date") -> None:
 # --- fan charts ---------------------------------------------------------------------------------
 
 def rival_lag_figure(ds: xr.Dataset, path) -> Path:
-    """The rival bloc's lag behind the leader over time: a fan per arm (one panel each, or both
-    arms overlaid when there are two), the first month left out (its lag is undefined)."""
-    rival = io.rival_bloc(ds)
+    """The rival's lag behind the leader over time (`band_rival_lag_months`): a fan per arm (one
+    panel each, or both arms overlaid when there are two), on one scale."""
+    rival, leader = io.rival(ds), bloc_label(io.leader(ds))
     arms = io.arm_names(ds)
-    months = ds["month"].values[1:]
-    bands = {a: {q: v[1:] for q, v in _band(ds, "band_bloc_lag_months", a, rival).items()} for a in arms}
+    titles = io.arm_titles(ds)
+    months = ds["month"].values
+    bands = {a: _band(ds, "band_rival_lag_months", a) for a in arms}
     top = max(float(np.nanmax(b[max(b)])) for b in bands.values())
     top = max(3.0, 1.08 * top) if np.isfinite(top) else 12.0
-    ylabel = f"{bloc_label(rival)}'s lag behind\nthe leader (months)"
-    title = f"How far behind is {bloc_label(rival)}? Lag behind the leader across runs — {io.study_label(ds)}"
+    bottom = min(0.0, 1.08 * min(float(np.nanmin(b[min(b)])) for b in bands.values()))
+    ylabel = f"{bloc_label(rival)}'s lag behind\n{leader} (months)"
+    title = f"How far behind is {bloc_label(rival)}? Lag behind {leader} across runs — {io.study_label(ds)}"
     with figure_style():
         if len(arms) == 2:  # overlaid, one colour per arm
             fig, ax = plt.subplots(figsize=(13.33, 8.0))
             for arm, colour in zip(arms, ARM_COLOURS):
-                _fan(ax, months, bands[arm], colour, label=arm)
-            ax.set_ylim(0, top)
+                _fan(ax, months, bands[arm], colour, label=titles[arm])
+            ax.set_ylim(bottom, top)
             ax.set_xlim(months[0], months[-1])
             ax.set_ylabel(ylabel)
             ax.set_xlabel("Date")
             date_axis(ax)
-            handles = [Patch(facecolor=to_rgba(c, INNER), edgecolor=c, lw=2, label=a) for a, c in zip(arms, ARM_COLOURS)]
+            handles = [Patch(facecolor=to_rgba(c, INNER), edgecolor=c, lw=2, label=titles[a]) for a, c in zip(arms, ARM_COLOURS)]
             handles += _fan_key()
             _title_and_key(fig, title, handles, bottom=1.0, columns=3)
             return _save(fig, path)
@@ -124,142 +129,146 @@ def rival_lag_figure(ds: xr.Dataset, path) -> Path:
             if i > 0:
                 ax.plot(months, bands[arms[0]][50.0] if 50.0 in bands[arms[0]] else [], color=REFERENCE, lw=1.8,
                         ls=(0, (4, 2.5)), zorder=5)
-            _panel_title(ax, arm if len(arms) > 1 else f"arm: {arm}")
+            _panel_title(ax, titles[arm] if len(arms) > 1 else f"arm: {titles[arm]}")
             date_axis(ax, maxticks=8)
-        axes[0, 0].set_ylim(0, top)
+        axes[0, 0].set_ylim(bottom, top)
         axes[0, 0].set_xlim(months[0], months[-1])
         _label_outer(fig, axes, len(arms), ylabel)
-        extra = ([Line2D([], [], color=REFERENCE, lw=1.8, ls=(0, (4, 2.5)), label=f"median of {arms[0]}")]
+        extra = ([Line2D([], [], color=REFERENCE, lw=1.8, ls=(0, (4, 2.5)), label=f"median of {titles[arms[0]]}")]
                  if len(arms) > 1 else [])
         _title_and_key(fig, title, _fan_key(extra, colour), bottom=1.0, columns=4)
         fig.subplots_adjust(right=0.98, wspace=0.1)
         return _save(fig, path)
 
 
-def capability_figure(ds: xr.Dataset, path) -> Path:
-    """Frontier capability of every bloc across runs, one panel per arm, with the powerful-AI
-    threshold: a line when fixed, a grey band (5th–95th percentile of the sampled values) when a
-    study parameter samples it. Months where a percentile is 0 (no frontier model) are left out."""
-    arms = io.arm_names(ds)
-    names = io.blocs(ds)
-    colours = bloc_colours(names)
-    months = ds["month"].values
-    cap = ds["band_bloc_frontier_capability"].where(ds["band_bloc_frontier_capability"] > 0)
-    lows, highs = [float(cap.min())], [float(cap.max())]
-    thresholds = {a: study.threshold_range(ds, a) or float(ds["powerful_ai_capability"].sel(arm=a)) for a in arms}
-    for t in thresholds.values():
-        lows.append(t[0] if isinstance(t, tuple) else t)
-        highs.append(t[2] if isinstance(t, tuple) else t)
-    with figure_style():
-        fig, axes = _panels(len(arms), height_per_row=3.6)
-        for ax, arm in zip(axes.flat, arms):
-            t = thresholds[arm]
-            if isinstance(t, tuple):
-                ax.axhspan(t[0], t[2], color="#bbbbbb", alpha=0.45, lw=0, zorder=0)
-                ax.axhline(t[1], color="black", lw=1.4, ls=(0, (5, 3)), zorder=1)
-            else:
-                ax.axhline(t, color="black", lw=1.8, ls=(0, (5, 3)), zorder=1)
-            rival = io.rival_bloc(ds)
-            for name in sorted(names, key=lambda n: n == rival):  # the rival's fan on top
-                band = {float(q): cap.sel(arm=arm, bloc=name, percentile=q).values for q in ds["percentile"].values}
-                _fan(ax, months, band, colours[name], lw=2.6 if len(arms) > 1 else 3.0)
-            _panel_title(ax, arm if len(arms) > 1 else f"arm: {arm}")
-            date_axis(ax, maxticks=8)
-        axes[0, 0].set_ylim(min(lows) - 0.3, max(highs) + 0.3)
-        axes[0, 0].set_xlim(months[0], months[-1])
-        _label_outer(fig, axes, len(arms), CAPABILITY_LABEL)
-        never = [n for n in names if not bool(np.isfinite(cap.sel(bloc=n)).any())]
-        handles = [Line2D([], [], color=colours[n], lw=3,
-                          label=bloc_label(n) + (" (no frontier model)" if n in never else "")) for n in names]
-        handles += [Patch(facecolor=to_rgba("#555555", OUTER), label="90% of runs"),
-                    Patch(facecolor=to_rgba("#555555", INNER + OUTER * (1 - INNER)), label="middle half")]
-        if any(isinstance(t, tuple) for t in thresholds.values()):
-            handles.append(Patch(facecolor=to_rgba("#bbbbbb", 0.45), edgecolor="black", ls=(0, (5, 3)),
-                                 label="powerful-AI threshold: sampled (grey: 90% of draws, dashed: median)"))
-        else:
-            levels = sorted(set(thresholds.values()))
-            handles.append(Line2D([], [], color="black", lw=1.8, ls=(0, (5, 3)),
-                                  label="powerful-AI threshold (" + ", ".join(f"{v:g}" for v in levels) + ")"))
-        _title_and_key(fig, f"Frontier AI capability by bloc across runs — {io.study_label(ds)}", handles,
-                       bottom=1.0, columns=3 if len(names) == 3 else 4)
-        fig.subplots_adjust(right=0.98, wspace=0.1)
-        return _save(fig, path)
-
-
-# --- outcome probabilities ----------------------------------------------------------------------
-
-def _shown_states(ds: xr.Dataset) -> list[str]:
-    """States at least one run settled in (the others would be rows of zeros), and always unipolar."""
-    return study.shown_states(ds)
-
+# --- outcome probabilities and paired differences ----------------------------------------------
 
 def outcome_figure(ds: xr.Dataset, path) -> Path:
-    """Dot-and-whisker: the probability of each settled state per arm with its 95 % Wilson
-    interval; one panel per state (in its colour), arms as rows, a common 0–x % scale."""
-    arms = io.arm_names(ds)
-    states = _shown_states(ds)
+    """Dot-and-whisker: every outcome class's probability with its 95 % Wilson interval, for every
+    arm, on one axis from 0 (so a difference of 7 points looks like 7 points)."""
     f = study.facts(ds)
-    if len(arms) == 1:
-        return _single_arm_outcome_figure(ds, f.arms[0], states, path)
+    classes = f.classes
+    n = len(f.arms)
+    step = 0.8 / max(len(classes), 1)
     with figure_style():
-        fig, axes = plt.subplots(1, len(states), sharey=True, squeeze=False,
-                                 figsize=(13.33, max(5.5, 0.75 * len(arms) + 3.2)))
-        for ax, state in zip(axes[0], states):
-            colour = STATE_MARK_COLOURS.get(state, "#444444")
-            for i, arm in enumerate(f.arms):
-                y = len(arms) - 1 - i
-                if i % 2 == 0:
-                    ax.axhspan(y - 0.5, y + 0.5, color="#f2f2f2", lw=0, zorder=0)
-                p, lo, hi = arm.probability[state], arm.low[state], arm.high[state]
-                ax.errorbar([p], [y], xerr=[[p - lo], [hi - p]], fmt=STATE_MARKERS.get(state, "o"), color=colour,
-                            ms=11, mec="white", mew=1.2, elinewidth=3, capsize=6, capthick=2.5, zorder=3)
-                ax.text(p, y + 0.2, percent_text(p), ha="center", va="bottom", fontsize=13, color="#222222",
-                        fontweight="bold" if state == "unipolar" else "normal", zorder=4,
-                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.6, "pad": 0.5})
-            ax.set_title(state, color=colour, fontsize=19, fontweight="bold", loc="left")
-            # each panel zoomed on its own values (a dot plot needs no zero baseline), so the
-            # intervals and the differences between arms are visible
-            lo = min(a.low[state] for a in f.arms)
-            hi = max(a.high[state] for a in f.arms)
-            pad = max(0.25 * (hi - lo), 0.01)
-            ax.set_xlim(max(0.0, lo - pad), min(1.0, hi + pad))
-            ax.grid(axis="y", alpha=0)
-            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-            ax.xaxis.set_major_locator(plt.MaxNLocator(3))
-        axes[0, 0].set_yticks(range(len(arms)))
-        axes[0, 0].set_yticklabels(arms[::-1])
-        axes[0, 0].set_ylim(-0.5, len(arms) - 0.5)
-        fig.suptitle(f"How likely is each outcome, arm by arm? — {io.study_label(ds)}", x=0.01, ha="left",
-                     fontsize=21, fontweight="bold")
-        fig.supxlabel("Probability of settling in the state (% of the arm's runs; whiskers: 95% Wilson interval; "
-                      "each panel has its own scale)", fontsize=16)
-        fig.tight_layout(rect=(0, 0, 1, 0.96), w_pad=1.2)
+        fig, ax = plt.subplots(figsize=(13.33, max(5.0, 0.95 * n * max(1.0, len(classes) / 4) + 2.8)))
+        for i, arm in enumerate(f.arms):
+            y0 = n - 1 - i
+            if i % 2 == 0:
+                ax.axhspan(y0 - 0.5, y0 + 0.5, color="#f2f2f2", lw=0, zorder=0)
+            for j, c in enumerate(classes):
+                y = y0 + 0.4 - step / 2 - j * step
+                p, lo, hi = arm.probability[c], arm.low[c], arm.high[c]
+                ax.errorbar([p], [y], xerr=[[p - lo], [hi - p]], fmt=CLASS_MARKERS.get(c, "o"),
+                            color=CLASS_COLOURS.get(c, "#444444"), ms=9, mec="white", mew=1.0, elinewidth=2.5,
+                            capsize=4, zorder=3)
+                ax.text(hi, y, f" {percent_text(p, 0)}", va="center", ha="left", fontsize=11.5, color="#222222",
+                        fontweight="bold" if c == "unipolar" else "normal")
+        ax.set_yticks(range(n))
+        ax.set_yticklabels([a.title for a in f.arms][::-1])
+        ax.set_ylim(-0.5, n - 0.5)
+        right = max(a.high[c] for a in f.arms for c in classes)
+        ax.set_xlim(0, min(1.0, right + 0.08))
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel(f"Share of the arm's runs in the class\n(whiskers: 95% Wilson interval; {f.arms[0].runs:,} runs "
+                      f"per arm)")
+        ax.grid(axis="y", alpha=0)
+        handles = [Line2D([], [], color=CLASS_COLOURS.get(c, "#444444"), marker=CLASS_MARKERS.get(c, "o"), ms=10,
+                          ls="none", label=c) for c in classes]
+        _title_and_key(fig, f"How likely is each outcome? — {io.study_label(ds)}", handles, bottom=1.0,
+                       columns=len(handles), handlelength=1.0)
+        fig.subplots_adjust(left=0.3)
         return _save(fig, path)
 
 
-def _single_arm_outcome_figure(ds: xr.Dataset, arm: study.ArmFacts, states: list[str], path) -> Path:
-    """One arm: one row per state on a common scale from 0."""
+def differences_figure(ds: xr.Dataset, path, reference: str | None = None) -> Path:
+    """Each arm minus the reference arm, paired sample by sample (common random numbers): the change
+    in P(unipolar) and P(bipolar) (percentage points, 95 % paired interval) and the change in the
+    rival's lag and in the leader's months alone (mean with its 95 % interval, and the 5th–95th
+    percentile of the sample-by-sample differences)."""
+    f = study.facts(ds)
+    reference = study.reference_arm(ds, reference)
+    others = [a for a in f.arms if a.name != reference]
+    shifts = [o for o in ("rival_lag_months", "leader_unipolar_months") if f"run_{o}" in ds]
+    classes = [c for c in ("unipolar", "bipolar") if c in f.classes]
     with figure_style():
-        fig, ax = plt.subplots(figsize=(13.33, max(4.5, 0.9 * len(states) + 2.4)))
-        for i, state in enumerate(states):
-            y = len(states) - 1 - i
-            colour = STATE_MARK_COLOURS.get(state, "#444444")
-            p, lo, hi = arm.probability[state], arm.low[state], arm.high[state]
-            ax.errorbar([p], [y], xerr=[[p - lo], [hi - p]], fmt=STATE_MARKERS.get(state, "o"), color=colour, ms=13,
-                        mec="white", mew=1.2, elinewidth=3.5, capsize=8, capthick=2.5, zorder=3)
-            ax.text(hi, y, f"  {percent_text(p)}", va="center", ha="left", fontsize=16, color="#222222",
-                    fontweight="bold" if state == "unipolar" else "normal")
-        ax.set_yticks(range(len(states)))
-        ax.set_yticklabels(states[::-1], fontsize=17)
-        for label, state in zip(ax.get_yticklabels(), states[::-1]):
-            label.set_color(STATE_MARK_COLOURS.get(state, "#222222"))
-            label.set_fontweight("bold")
-        ax.set_ylim(-0.6, len(states) - 0.4)
-        ax.set_xlim(0, min(1.0, max(arm.high[s] for s in states) * 1.15 + 0.03))
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel(f"Probability of settling in the state (% of the {arm.runs:,} runs; whiskers: 95% Wilson interval)")
-        ax.grid(axis="y", alpha=0)
-        ax.set_title(f"How likely is each outcome? — {io.study_label(ds)}, arm {arm.name}", loc="left", pad=16)
+        fig, axes = plt.subplots(1, 1 + len(shifts), sharey=True, squeeze=False,
+                                 figsize=(13.33, max(4.8, 0.8 * len(others) + 3.2)),
+                                 gridspec_kw={"width_ratios": [1.3] + [1] * len(shifts)})
+        axes = axes[0]
+        ys = np.arange(len(others))[::-1]
+        for y, arm in zip(ys, others):
+            for j, c in enumerate(classes):
+                d = study.compare_arms(ds, reference, arm.name, c)
+                yy = y + (0.15 if j == 0 else -0.15) * (len(classes) > 1)
+                axes[0].errorbar([100 * d.difference], [yy], xerr=[[100 * (d.difference - d.low)], [100 * (d.high - d.difference)]],
+                                 fmt=CLASS_MARKERS[c], color=CLASS_COLOURS[c], ms=10, mec="white", elinewidth=2.5,
+                                 capsize=4, zorder=3)
+            for ax, output in zip(axes[1:], shifts):
+                s = study.paired_shift(ds, reference, arm.name, output)
+                if s is None:
+                    continue
+                ax.plot([s.p5, s.p95], [y, y], color="#888888", lw=6, alpha=0.45, solid_capstyle="butt", zorder=2)
+                ax.errorbar([s.mean], [y], xerr=[[s.mean - s.low], [s.high - s.mean]], fmt="o", color="#222222", ms=9,
+                            elinewidth=2.5, capsize=4, zorder=3)
+        for ax in axes:
+            ax.axvline(0, color="black", lw=1.2)
+            ax.grid(axis="y", alpha=0)
+            for y in ys[::2]:
+                ax.axhspan(y - 0.5, y + 0.5, color="#f2f2f2", lw=0, zorder=0)
+        axes[0].set_yticks(ys)
+        axes[0].set_yticklabels([a.title for a in others])
+        axes[0].set_ylim(-0.5, len(others) - 0.5)
+        axes[0].set_xlabel("change in probability\n(percentage points)")
+        axes[0].set_title("outcome\nprobabilities", loc="left", fontsize=16)
+        short = {"rival_lag_months": f"{bloc_label(f.rival)}'s lag\nat the horizon",
+                 "leader_unipolar_months": f"months {bloc_label(f.leader)}\nheld it alone"}
+        for ax, output in zip(axes[1:], shifts):
+            ax.set_xlabel("change (months)")
+            ax.set_title(short.get(output, output), loc="left", fontsize=16)
+        handles = [Line2D([], [], color=CLASS_COLOURS[c], marker=CLASS_MARKERS[c], ls="none", ms=10, label=f"P({c})")
+                   for c in classes]
+        if shifts:
+            handles += [Line2D([], [], color="#222222", marker="o", ms=9, lw=2.5, label="mean change (95% interval)"),
+                        Line2D([], [], color="#888888", lw=6, alpha=0.45, label="5th–95th pct. of paired differences")]
+        paired = "paired by sample" if f.crn else "NOT paired (no common random numbers)"
+        _title_and_key(fig, f"What each arm changes against {f.arm(reference).title} ({paired})", handles,
+                       bottom=1.1, columns=4, handlelength=1.6)
+        fig.subplots_adjust(left=0.27, wspace=0.12)
+        return _save(fig, path)
+
+
+def survival_figure(ds: xr.Dataset, path) -> Path:
+    """Kaplan-Meier survival of the crossing delay, one step curve per arm on one axis: the share of
+    runs (in which the leader crossed) whose rival had not yet crossed k months later. The
+    engine's values at its grid points are marked; the durable-lead window is a dashed line."""
+    f = study.facts(ds)
+    leader, rival = bloc_label(f.leader), bloc_label(f.rival)
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(13.33, 7.8))
+        right = float(max(ds["delay_months"].values))
+        left = 0.0
+        for arm, colour in zip(f.arms, ARM_COLOURS * 4):
+            times, events = study.delay_observations(ds, arm.name)
+            steps = study.kaplan_meier(times, events)
+            if times.size:
+                left = min(left, float(times.min()))
+            xs = np.concatenate([[left - 1], steps[0], [right]])
+            ys = np.concatenate([[1.0], steps[1], [steps[1][-1] if steps[1].size else 1.0]])
+            ax.step(xs, ys, where="post", color=colour, lw=2.6, label=arm.title)
+            ax.plot(list(arm.survival), list(arm.survival.values()), "o", color=colour, ms=8, mec="white", zorder=4)
+        ax.axvline(f.durable_months, color="black", ls=(0, (5, 3)), lw=1.6)
+        ax.text(f.durable_months, 1.02, f" durable-lead window ({f.durable_months} months)", fontsize=13,
+                transform=ax.get_xaxis_transform(), va="bottom")
+        ax.set_xlim(left - 1, right)
+        ax.set_ylim(0, 1.0)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel(f"Months after {leader} crossed")
+        ax.set_ylabel(f"Runs in which {rival} had\nnot yet crossed (Kaplan-Meier)")
+        handles, labels = ax.get_legend_handles_labels()
+        handles.append(Line2D([], [], color="#444444", marker="o", ls="none", ms=8, label="engine's values (file)"))
+        _title_and_key(fig, f"How long does {rival} take to follow {leader}? — {io.study_label(ds)}", handles,
+                       bottom=1.0, columns=3 if len(handles) > 4 else len(handles))
         return _save(fig, path)
 
 
@@ -273,7 +282,7 @@ def sensitivity_figure(ds: xr.Dataset, output: str, path) -> Path:
     arm's value."""
     ranked = study.importance(ds, output)
     method = study.sensitivity_method(ds)
-    what = study_output_label(ds, output)
+    what = short_output_name(ds, output)
     n = len(ranked)
     several = ds.sizes["arm"] > 1
     with figure_style():
@@ -328,15 +337,6 @@ def sensitivity_figure(ds: xr.Dataset, output: str, path) -> Path:
         return _save(fig, path)
 
 
-def study_output_label(ds: xr.Dataset, output: str) -> str:
-    """Readable name of a sensitivity output, naming the rival bloc ("China's lag (months)")."""
-    if output == "rival_lag_months":
-        return f"{bloc_label(io.rival_bloc(ds))}'s final lag"
-    if output == "unipolar_window_months":
-        return "the unipolar window"
-    return io.STUDY_OUTPUTS.get(output, output)
-
-
 # --- P(unipolar) over two parameters ------------------------------------------------------------
 
 def unipolar_map_figure(ds: xr.Dataset, path, parameters: list[str] | None = None) -> Path:
@@ -372,13 +372,13 @@ def unipolar_map_figure(ds: xr.Dataset, path, parameters: list[str] | None = Non
                                 color="white" if value < 0.6 else "black")
             ax.grid(False)
             ax.tick_params(labelsize=14)
-            _panel_title(ax, arm if len(arms) > 1 else f"arm: {arm}")
+            _panel_title(ax, io.arm_titles(ds)[arm] if len(arms) > 1 else f"arm: {io.arm_titles(ds)[arm]}")
         _label_outer(fig, axes, len(arms), y, xlabel=x)
         fig.suptitle(f"Where is a unipolar world likely? — {io.study_label(ds)}", x=0.01, ha="left",
                      fontsize=21, fontweight="bold")
         bar = fig.colorbar(mesh, ax=axes, fraction=0.05, pad=0.02, aspect=25,
                            format=PercentFormatter(1.0, decimals=0))
-        label = "P(unipolar): share of the bin's runs\nsettling unipolar"
+        label = "P(unipolar): share of the bin's runs\nending unipolar"
         if np.isnan(np.concatenate([v.ravel() for v in binned.probability.values()])).any():
             label += " (grey: no runs)" if binned.min_runs == 1 else f" (grey: under {binned.min_runs} runs)"
         bar.set_label(label)
@@ -409,15 +409,15 @@ def compare_unipolar_figure(studies: list[xr.Dataset], labels: list[str], path) 
         right = 0.0
         for i, (label, arm, ds) in enumerate(rows):
             y = len(rows) - 1 - i
-            p = float(ds["outcome_probability"].sel(arm=arm, state="unipolar"))
-            lo = float(ds["outcome_probability_low"].sel(arm=arm, state="unipolar"))
-            hi = float(ds["outcome_probability_high"].sel(arm=arm, state="unipolar"))
+            p = float(ds["outcome_probability"].sel(arm=arm, outcome_class="unipolar"))
+            lo = float(ds["outcome_probability_low"].sel(arm=arm, outcome_class="unipolar"))
+            hi = float(ds["outcome_probability_high"].sel(arm=arm, outcome_class="unipolar"))
             ax.plot([lo, hi], [y, y], color=colour[label], lw=3.5, solid_capstyle="butt")
             ax.plot([p], [y], "o", ms=12, color=colour[label], mec="white", mew=1.2)
             ax.text(hi, y, f"  {percent_text(p)}", va="center", fontsize=14, fontweight="bold", color="#222222")
             right = max(right, hi)
         ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels([f"{label}: {arm}" for label, arm, _ in rows][::-1])
+        ax.set_yticklabels([f"{label}: {io.arm_titles(ds)[arm]}" for label, arm, ds in rows][::-1])
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlim(0, min(1.0, right * 1.15 + 0.02))
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -434,23 +434,22 @@ def compare_lag_figure(studies: list[xr.Dataset], labels: list[str], path) -> Pa
     """The rival bloc's lag at the horizon for every arm of every study: median (dot), middle half
     (thick bar) and 90 % of runs (thin bar)."""
     rows = _rows(studies, labels)
-    rivals = list(dict.fromkeys(io.rival_bloc(ds) for ds in studies))
+    rivals = list(dict.fromkeys(io.rival(ds) for ds in studies))
     colours = bloc_colours(list(dict.fromkeys(b for ds in studies for b in io.blocs(ds))))
     with figure_style():
         fig, ax = plt.subplots(figsize=(13.33, max(4.5, 0.55 * len(rows) + 2.6)))
         for i, (label, arm, ds) in enumerate(rows):
             y = len(rows) - 1 - i
-            lag = ds["rival_lag_percentiles"].sel(arm=arm)
+            lag = ds["output_percentiles"].sel(arm=arm, percentile_output="rival_lag_months")
             q = lambda p: float(lag.sel(percentile=p, method="nearest"))  # noqa: E731
-            colour = colours[io.rival_bloc(ds)]
+            colour = colours[io.rival(ds)]
             ax.plot([q(5), q(95)], [y, y], color=colour, lw=2.5, alpha=0.8, solid_capstyle="butt")
             ax.plot([q(25), q(75)], [y, y], color=colour, lw=10, alpha=0.55, solid_capstyle="butt")
             ax.plot([q(50)], [y], "o", ms=12, color=colour, mec="white", mew=1.5)
             ax.text(q(95), y, f"  {q(50):.1f}", va="center", fontsize=14, fontweight="bold", color=colour)
         ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels([f"{label}: {arm}" for label, arm, _ in rows][::-1])
+        ax.set_yticklabels([f"{label}: {io.arm_titles(ds)[arm]}" for label, arm, ds in rows][::-1])
         ax.set_ylim(-0.6, len(rows) - 0.4)
-        ax.set_xlim(left=0)
         who = " / ".join(bloc_label(r) for r in rivals)
         _shade_studies(ax, rows)
         ax.set_xlabel(f"{who}'s lag behind the leader at the horizon (months)")

@@ -1,9 +1,11 @@
 """The generated text of a study report, of `summary` on a study and of `compare` on studies.
 
-Everything is read from the study file (analysis.study collects the facts): the question is the
-study's `description`, the arms are described by their `set` overrides, the numbers come from
-the summaries the engine wrote (outcome probabilities with Wilson intervals, lag percentiles,
-sensitivity indices) and from the per-run table (the paired comparison of two arms).
+Everything is read from the study file (analysis.study collects the facts): the question from
+the root attributes (leader, rival, durable-lead window, threshold) and `study_description`, the
+arms by their titles and overrides (`arm_title`, `arm_set`), the numbers from the summaries the
+engine wrote (every class's probability with its Wilson interval, the Kaplan-Meier survival of
+the crossing delay, per-run percentiles, sensitivity indices) and from the per-run table (the
+paired comparisons of arms).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import xarray as xr
 
 from . import io, study
 from .document import Bullets, Document, Heading, Paragraph, Table
-from .narrative import STATE_MEANING, _and
+from .narrative import _and, _plural
 from .style import bloc_label, interval_text, month_text, percent_text
 
 SAMPLERS = {"random": "independent random sampling", "latin_hypercube": "Latin hypercube sampling",
@@ -24,8 +26,37 @@ WEAK_PRCC = 0.1
 #: Parameters listed per output in the text.
 TOP_PARAMETERS = 3
 #: What a positive / negative PRCC does to each output, in words.
-OUTPUT_DIRECTIONS = {"p_unipolar": ("more likely", "less likely"), "rival_lag_months": ("longer", "shorter"),
-                     "unipolar_window_months": ("longer", "shorter")}
+OUTPUT_DIRECTIONS = {"unipolar": ("more likely", "less likely"), "crossing_delay_months": ("longer", "shorter"),
+                     "rival_lag_months": ("longer", "shorter"), "rival_compute_share": ("larger", "smaller")}
+#: Per-run outputs compared arm against arm, paired by sample.
+SHIFT_OUTPUTS = ("rival_lag_months", "leader_unipolar_months")
+
+
+def class_meaning(name: str, leader: str, rival: str, months: int) -> str:
+    """What an outcome class means, naming the declared pair and the durable-lead window."""
+    w = _plural(months, "month")
+    return {"unipolar": f"{leader} reached powerful AI and {rival} had not followed {w} later",
+            "bipolar": f"both reached it within {w} of each other",
+            "rival_first": f"{rival} reached it more than {w} before {leader}",
+            "none": "neither reached it by the horizon",
+            "open": "the run ended before the window had passed, too soon to tell"}.get(name, name)
+
+
+def output_name(ds: xr.Dataset, output: str) -> str:
+    """Readable name of a per-run output, naming the declared pair."""
+    leader, rival = bloc_label(io.leader(ds)), bloc_label(io.rival(ds))
+    return {"unipolar": "P(unipolar)", "crossing_delay_months": f"the crossing delay ({rival} after {leader})",
+            "rival_lag_months": f"{rival}'s lag at the horizon", "rival_compute_share": f"{rival}'s share of world compute",
+            "leader_unipolar_months": f"the months {leader} alone held powerful AI",
+            "compute_ratio_h100e": f"{leader}'s compute over {rival}'s"}.get(output, output.replace("_", " "))
+
+
+def short_output_name(ds: xr.Dataset, output: str) -> str:
+    """A per-run output in a few words, for figure titles and keys."""
+    rival = bloc_label(io.rival(ds))
+    return {"unipolar": "P(unipolar)", "crossing_delay_months": "the crossing delay",
+            "rival_lag_months": f"{rival}'s final lag", "rival_compute_share": f"{rival}'s compute share"}.get(
+        output, output_name(ds, output))
 
 
 def _capital(text: str) -> str:
@@ -34,36 +65,17 @@ def _capital(text: str) -> str:
 
 def _pp(x: float) -> str:
     """A difference of shares in percentage points: +9.1 pp."""
-    return f"{100 * x:+.1f} percentage points"
-
-
-def _value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
-
-
-def arm_setting_text(settings: dict) -> str:
-    """An arm's overrides in words: "policy.enforcement_scale = 0.5, policy.design_around = false"."""
-    if not settings:
-        return "the base scenario as it is"
-    return ", ".join(f"{k} = {_value(v)}" for k, v in settings.items())
-
-
-def settling_months(ds: xr.Dataset) -> int:
-    arms = io.arm_names(ds)
-    run = io.arm_config(ds, arms[0]).get("run", {}) if arms else {}
-    return int((run or {}).get("settling_window_months", io.DEFAULT_SETTLING_WINDOW_MONTHS))
+    return f"{100 * x:+.1f} pp"
 
 
 def intro_paragraph(f: study.StudyFacts) -> str:
     per_arm = f.runs // max(len(f.arms), 1)
+    leader, rival = bloc_label(f.leader), bloc_label(f.rival)
     text = (f"Study **{f.label}** ({f.path}): {len(f.arms)} {'arm' if len(f.arms) == 1 else 'arms'} × "
             f"{per_arm:,} runs = {f.runs:,} runs, {SAMPLERS.get(f.sampler, f.sampler)} (seed {f.seed}), "
-            f"{month_text(f.start)} to {month_text(f.end)}. The rival bloc whose lag is followed is "
-            f"**{bloc_label(f.rival)}**.")
+            f"{month_text(f.start)} to {month_text(f.end)}. The question: does **{leader}** reach powerful AI "
+            f"(capability {f.threshold:g}) and keep it alone for more than {_plural(f.durable_months, 'month')} "
+            f"before **{rival}** follows?")
     if f.sampler == "saltelli" and f.parameters:
         base = per_arm // (len(f.parameters) + 2)
         text += f" The Saltelli design runs {base:,} base samples × ({len(f.parameters)} parameters + 2)."
@@ -75,7 +87,8 @@ def question_blocks(f: study.StudyFacts) -> list:
                         "The study file has no description: it compares the arms below under the uncertain inputs listed.")]
     if len(f.arms) > 1 or f.arms[0].settings:
         blocks.append(Paragraph("The arms (policies compared), each run on the same base scenario with:"))
-        blocks.append(Bullets([f"**{a.name}**: {arm_setting_text(a.settings)}" for a in f.arms]))
+        blocks.append(Bullets([f"**{a.title}** (`{a.name}`): " + (", ".join(a.settings) or "the base scenario as it is")
+                               for a in f.arms]))
     if f.parameters:
         blocks.append(Table(["parameter", "scenario key", "distribution"], [list(p) for p in f.parameters],
                             caption="Uncertain inputs, drawn anew for every sample:"))
@@ -88,95 +101,115 @@ def question_blocks(f: study.StudyFacts) -> list:
     return blocks
 
 
-def arm_sentence(a: study.ArmFacts, rival: str) -> str:
-    lag = a.lag
-    return (f"**{a.name}**: P(unipolar) **{percent_text(a.p_unipolar)}** (95% interval "
-            f"{interval_text(a.low['unipolar'], a.high['unipolar'])}); {bloc_label(rival)} ends "
-            f"**{study.percentile(lag, 50):.1f} months** behind the leader (median; 5th–95th percentile "
-            f"{study.percentile(lag, 5):.1f}–{study.percentile(lag, 95):.1f}).")
+def outcome_table(f: study.StudyFacts) -> Table:
+    """P(class) with its Wilson interval for every class, one row per arm."""
+    rows = [[a.title, f"{a.runs:,}"] + [f"{percent_text(a.probability[c])} ({interval_text(a.low[c], a.high[c])})"
+                                        for c in f.classes] for a in f.arms]
+    return Table(["arm", "runs"] + [f"P({c})" for c in f.classes], rows,
+                 caption="Share of runs in each outcome class (95% Wilson interval):")
 
 
-def outcome_table(f: study.StudyFacts, states: list[str]) -> Table:
-    rows = []
+def classes_paragraph(f: study.StudyFacts) -> str:
+    leader, rival = bloc_label(f.leader), bloc_label(f.rival)
+    meaning = "; ".join(f"**{c}**: {class_meaning(c, leader, rival, f.durable_months)}" for c in f.classes)
+    return (f"How to read this: {meaning}. The interval is the 95% Wilson score interval: it reflects the number "
+            f"of runs (sampling noise), not how right the model is.")
+
+
+def arm_sentence(f: study.StudyFacts, a: study.ArmFacts) -> str:
+    """The most likely class of an arm, with P(unipolar)."""
+    top = max(f.classes, key=lambda c: a.probability[c])
+    text = (f"**{a.title}**: P(unipolar) **{percent_text(a.p_unipolar)}** "
+            f"({interval_text(a.low['unipolar'], a.high['unipolar'])})")
+    if top != "unipolar":
+        text += f"; the most likely outcome is {top} ({percent_text(a.probability[top])})"
+    return text + "."
+
+
+def comparison_lines(ds: xr.Dataset, f: study.StudyFacts, reference: str) -> list[str]:
+    """Each arm against the reference arm: ΔP(unipolar), ΔP(bipolar) and the paired shifts."""
+    ref = f.arm(reference)
+    lines = []
     for a in f.arms:
-        rows.append([a.name, f"{a.runs:,}"]
-                    + [f"{percent_text(a.probability[s])} ({interval_text(a.low[s], a.high[s])})" for s in states]
-                    + [f"{study.percentile(a.lag, 50):.1f} [{study.percentile(a.lag, 5):.1f}, "
-                       f"{study.percentile(a.lag, 95):.1f}]",
-                       f"{study.percentile(a.window, 50):.0f}"])
-    return Table(["arm", "runs"] + [f"P({s})" for s in states]
-                 + [f"{bloc_label(f.rival)} lag, months: median [p5, p95]", "unipolar window, months (median)"],
-                 rows, caption="Share of runs settling in each state (95% Wilson interval), and the rival's lag "
-                               "behind the leader at the horizon:")
+        if a.name == reference:
+            continue
+        parts = []
+        for c in ("unipolar", "bipolar"):
+            if c in f.classes:
+                d = study.compare_arms(ds, reference, a.name, c)
+                parts.append(f"P({c}) {_pp(d.difference)} (95% interval {100 * d.low:+.1f} to {100 * d.high:+.1f})")
+        for output in SHIFT_OUTPUTS:
+            s = study.paired_shift(ds, reference, a.name, output)
+            if s is not None:
+                parts.append(f"{output_name(ds, output)} {s.mean:+.1f} months on average ({s.low:+.1f} to {s.high:+.1f}; "
+                             f"sample by sample from {s.p5:+.1f} to {s.p95:+.1f})")
+        c = study.compare_arms(ds, reference, a.name, "unipolar")
+        tail = (f" The outcome class differs in {percent_text(c.differ)} of the {c.pairs:,} paired samples; "
+                f"{percent_text(c.only_b)} are unipolar only under {a.title} and {percent_text(c.only_a)} only under "
+                f"{ref.title}." if c.paired else " (unpaired: the arms do not share random draws)")
+        lines.append(f"**{a.title}** against {ref.title}: " + "; ".join(parts) + "." + tail)
+    return lines
 
 
-def comparison_paragraph(ds: xr.Dataset, f: study.StudyFacts) -> str | None:
-    """Which arm makes unipolarity most likely and by how much, against the first arm, paired."""
-    if len(f.arms) < 2:
-        return None
-    values = [a.p_unipolar for a in f.arms]
-    if max(values) - min(values) < 1e-12:
-        return f"No arm changes the chance of a unipolar world: P(unipolar) is {percent_text(values[0])} in every arm."
-    c = study.most_unipolar_comparison(ds)
-    pa, pb = f.arm(c.a).p_unipolar, f.arm(c.b).p_unipolar
-    first = f.arms[0].name
-    if c.b != first:
-        text = (f"**{c.b}** makes a unipolar world most likely: {percent_text(pb)} against {percent_text(pa)} under "
-                f"**{c.a}** (the first arm), {_pp(c.difference)}")
-    else:
-        text = (f"**{c.b}** (the first arm) makes a unipolar world most likely: {percent_text(pb)} against "
-                f"{percent_text(pa)} under **{c.a}**, the next most likely, {_pp(c.difference)}")
-    text += f" (95% interval {100 * c.low:+.1f} to {100 * c.high:+.1f})."
-    if c.paired:
-        text += (f" Paired comparison: with common random numbers each of the {c.pairs:,} samples ran under both "
-                 f"arms with the same inputs and random draws. Their settled outcomes differ in "
-                 f"**{percent_text(c.differ)}** of the samples; {percent_text(c.only_b)} were unipolar only under "
-                 f"{c.b} and {percent_text(c.only_a)} only under {c.a}.")
-    else:
-        text += " The arms are independent samples (no common random numbers), so this interval is unpaired."
-    lowest = min(f.arms, key=lambda a: a.p_unipolar)
-    if lowest.name not in (c.a, c.b):
-        text += f" The least likely is **{lowest.name}** ({percent_text(lowest.p_unipolar)})."
+def delay_table(f: study.StudyFacts) -> Table:
+    ks = list(f.arms[0].survival)
+    rows = [[a.title, f"{a.leader_crossed:,}", "not reached" if np.isinf(a.delay_median) else f"{a.delay_median:g}"]
+            + [f"{a.survival[k]:.2f}" for k in ks] for a in f.arms]
+    return Table(["arm", f"runs in which {bloc_label(f.leader)} crossed", "median delay (months)"]
+                 + [f"P(delay > {k:g})" for k in ks], rows,
+                 caption=f"Months from {bloc_label(f.leader)}'s crossing to {bloc_label(f.rival)}'s (Kaplan-Meier, "
+                         f"over the runs in which {bloc_label(f.leader)} crossed):")
+
+
+def delay_paragraph(f: study.StudyFacts) -> str:
+    leader, rival = bloc_label(f.leader), bloc_label(f.rival)
+    w = f.durable_months
+    at_w = [(a.title, a.survival.get(float(w))) for a in f.arms]
+    text = (f"The crossing delay is {rival}'s crossing month minus {leader}'s. A run that ends before {rival} crosses "
+            f"only says the delay is at least the months left, so the distribution is estimated by Kaplan-Meier, "
+            f"which counts such runs as at risk until the end instead of dropping them (runs in which {leader} never "
+            f"crossed have no delay and are left out).")
+    if all(v is not None for _, v in at_w):
+        text += (f" The share of delays longer than the {w}-month window — a durable lead — is "
+                 + _and([f"{percent_text(v)} under {t}" for t, v in at_w]) + ".")
     return text
 
 
 def lag_paragraph(f: study.StudyFacts) -> str:
     rival = bloc_label(f.rival)
-    medians = sorted((study.percentile(a.lag, 50), a.name) for a in f.arms)
-    if len(f.arms) == 1:
-        a = f.arms[0]
-        return (f"At the horizon ({month_text(f.end)}) {rival} is {study.percentile(a.lag, 50):.1f} months behind the "
-                f"leader in the median run; in 90% of runs between {study.percentile(a.lag, 5):.1f} and "
-                f"{study.percentile(a.lag, 95):.1f} months.")
-    return (f"At the horizon ({month_text(f.end)}) the median lag of {rival} ranges from {medians[0][0]:.1f} months "
-            f"under **{medians[0][1]}** to {medians[-1][0]:.1f} months under **{medians[-1][1]}**. The lag is the "
-            f"number of months of the leader's recent progress that separate {rival} from the leading bloc.")
+    lags = [(study.percentile(a.percentiles["rival_lag_months"], 50), a) for a in f.arms
+            if "rival_lag_months" in a.percentiles]
+    if not lags:
+        return ""
+    if len(lags) == 1:
+        p = lags[0][1].percentiles["rival_lag_months"]
+        return (f"At the horizon ({month_text(f.end)}) {rival} is {study.percentile(p, 50):.1f} months behind in the "
+                f"median run; in 90% of runs between {study.percentile(p, 5):.1f} and {study.percentile(p, 95):.1f}.")
+    lags.sort(key=lambda x: x[0])
+    return (f"At the horizon ({month_text(f.end)}) {rival}'s median lag ranges from {lags[0][0]:.1f} months under "
+            f"**{lags[0][1].title}** to {lags[-1][0]:.1f} months under **{lags[-1][1].title}**. The lag is time: the "
+            f"months since {bloc_label(f.leader)}'s best model stood where {rival}'s stands.")
 
 
 def sensitivity_lines(ds: xr.Dataset) -> list[str]:
     method = study.sensitivity_method(ds)
     lines = []
-    for output in (str(o) for o in ds["output"].values):
+    for output in study.sensitivity_outputs(ds):
         ranked = study.importance(ds, output)[:TOP_PARAMETERS]
         if not ranked:
             continue
-        what = study_output_name(ds, output)
+        what = output_name(ds, output)
         if method == "prcc":
             if all(r.magnitude < WEAK_PRCC for r in ranked):
                 lines.append(f"**{_capital(what)}**: no parameter has a partial rank correlation above {WEAK_PRCC:g} in size.")
                 continue
             more, less = OUTPUT_DIRECTIONS.get(output, ("larger", "smaller"))
-            parts = []
-            for r in ranked:
-                if r.magnitude < WEAK_PRCC:
-                    parts.append(f"{r.parameter} ({round(r.value, 2) + 0.0:+.2f}, weak)")
-                else:
-                    parts.append(f"{r.parameter} ({r.value:+.2f}: higher values make it "
-                                 f"{more if r.value > 0 else less})")
-            lines.append(f"**{_capital(what)}**: " + _and(parts) + ".")
+            parts = [f"{r.parameter} ({round(r.value, 2) + 0.0:+.2f}, weak)" if r.magnitude < WEAK_PRCC else
+                     f"{r.parameter} ({r.value:+.2f}: higher values make it {more if r.value > 0 else less})"
+                     for r in ranked]
         else:
             parts = [f"{r.parameter} (total order {r.value:.2f}, first order {r.first:.2f})" for r in ranked]
-            lines.append(f"**{_capital(what)}**: " + _and(parts) + ".")
+        lines.append(f"**{_capital(what)}**: " + _and(parts) + ".")
     return lines
 
 
@@ -185,7 +218,7 @@ def sensitivity_note(ds: xr.Dataset) -> str:
     if method == "prcc":
         return ("Partial rank correlation (PRCC) measures how strongly an output rises (positive) or falls "
                 "(negative) with one parameter once the others are accounted for, from −1 to +1. With several "
-                "arms, the value is the mean over arms.")
+                "arms, the value is the mean over arms. A censored delay enters at its censoring value.")
     if method == "sobol":
         text = ("Sobol indices split the variance of an output between the parameters: the first-order index is "
                 "the share due to the parameter alone, the total-order index includes its interactions with the "
@@ -200,28 +233,6 @@ def sensitivity_note(ds: xr.Dataset) -> str:
     return "The study has no uncertain parameters, so there is no sensitivity ranking."
 
 
-def study_output_name(ds: xr.Dataset, output: str) -> str:
-    if output == "rival_lag_months":
-        return f"{bloc_label(io.rival_bloc(ds))}'s lag at the horizon"
-    if output == "unipolar_window_months":
-        return "the months of unipolarity"
-    return io.STUDY_OUTPUTS.get(output, output)
-
-
-def top_parameters_sentence(ds: xr.Dataset) -> str | None:
-    ranked = study.importance(ds, "p_unipolar")
-    if not ranked:
-        return None
-    names = [r.parameter for r in ranked[:2] if r.magnitude > 0]
-    lag = [r.parameter for r in study.importance(ds, "rival_lag_months")[:2] if r.magnitude > 0]
-    parts = []
-    if names:
-        parts.append(f"whether the world ends unipolar depends most on {_and(names)}")
-    if lag:
-        parts.append(f"{bloc_label(io.rival_bloc(ds))}'s lag on {_and(lag)}")
-    return ("In this study, " + " and ".join(parts) + ".") if parts else None
-
-
 def map_caption(ds: xr.Dataset) -> str:
     params, reason = study.map_parameters(ds)
     if not params:
@@ -232,7 +243,7 @@ def map_caption(ds: xr.Dataset) -> str:
     dists = {n: d for n, _, d in f.parameters}
     text = (f"The parameters shown are {reason}: **{params[0]}** across ({paths[params[0]]}, "
             f"{dists[params[0]]}) and **{params[1]}** up ({paths[params[1]]}, {dists[params[1]]}). Each cell is "
-            f"the share of the arm's runs in that bin that settled unipolar "
+            f"the share of the arm's runs in that bin that ended unipolar "
             f"({len(binned.x_edges) - 1} × {len(binned.y_edges) - 1} bins, each bin holding about the same number "
             f"of samples along each axis; numbers are percentages when the panels are few).")
     if len(ds["parameter"]) > 2:
@@ -242,64 +253,41 @@ def map_caption(ds: xr.Dataset) -> str:
     return text
 
 
-def capability_caption(ds: xr.Dataset) -> str:
-    text = ("Each bloc's frontier capability (log10 of the effective compute behind its best model) across the "
-            "runs of each arm: the line is the median run, the dark band the middle half of runs, the light band "
-            "90% of runs.")
-    name = ds.attrs.get("threshold_parameter", "")
-    if name:
-        r = study.threshold_range(ds)
-        text += (f" The powerful-AI threshold is itself uncertain (parameter **{name}**): the grey band holds 90% "
-                 f"of its sampled values ({r[0]:.2f}–{r[2]:.2f}), the dashed line their median ({r[1]:.2f}).")
-    else:
-        levels = sorted(set(float(v) for v in ds["powerful_ai_capability"].values))
-        text += (" The dashed line is the powerful-AI threshold (world.powerful_ai_capability of each arm's "
-                 "scenario: " + ", ".join(f"{v:g}" for v in levels) + ").")
-    return text
-
-
-def study_document(ds: xr.Dataset, figures: dict | None = None) -> Document:
-    """The report of a study. `figures` maps a section ("outcome", "lag", "sensitivity") to the
-    figure blocks shown at its end (analysis.report draws them)."""
+def study_document(ds: xr.Dataset, figures: dict | None = None, reference: str | None = None) -> Document:
+    """The report of a study. `figures` maps a section ("outcome", "differences", "delay", "lag",
+    "sensitivity") to the figure blocks shown at its end (analysis.report draws them);
+    `reference` is the arm the others are compared with (default: the first)."""
     f = study.facts(ds)
     figures = figures or {}
-    states = study.shown_states(ds)
+    reference = study.reference_arm(ds, reference)
     doc = Document(f"Polarity study: {f.label}")
     doc.add(Paragraph(intro_paragraph(f)), Heading("The question"), *question_blocks(f))
-    doc.add(Heading("How likely is a unipolar world?"), Bullets([arm_sentence(a, f.rival) for a in f.arms]))
-    comparison = comparison_paragraph(ds, f)
-    if comparison:
-        doc.add(Paragraph(comparison))
-    settle = settling_months(ds)
-    meaning = "; ".join(f"{s}: {STATE_MEANING[s]}" for s in states if s in STATE_MEANING)
-    doc.add(outcome_table(f, states),
-            Paragraph(f"How to read this: a run settles in a state when that state held for the last {settle} months "
-                      f"of the run ({meaning}); **unsettled** means the state was still changing. The interval is "
-                      f"the 95% Wilson score interval: it reflects the number of runs (sampling noise), not how "
-                      f"right the model is."),
-            *figures.get("outcome", []))
-    doc.add(Heading(f"How far behind is {bloc_label(f.rival)}?"), Paragraph(lag_paragraph(f)), *figures.get("lag", []))
+    doc.add(Heading("How likely is each outcome?"), Bullets([arm_sentence(f, a) for a in f.arms]),
+            outcome_table(f), Paragraph(classes_paragraph(f)), *figures.get("outcome", []))
+    if len(f.arms) > 1:
+        doc.add(Heading(f"What each arm changes, against {f.arm(reference).title}"),
+                Bullets(comparison_lines(ds, f, reference)), *figures.get("differences", []))
+    doc.add(Heading(f"How long does {bloc_label(f.rival)} take to follow?"), Paragraph(delay_paragraph(f)),
+            delay_table(f), *figures.get("delay", []))
+    lag = lag_paragraph(f)
+    doc.add(Heading(f"How far behind is {bloc_label(f.rival)}?"), *([Paragraph(lag)] if lag else []),
+            *figures.get("lag", []))
     if f.parameters:
-        doc.add(Heading("What decides the outcome?"))
-        top = top_parameters_sentence(ds)
-        if top:
-            doc.add(Paragraph(top))
-        doc.add(Bullets(sensitivity_lines(ds)), Paragraph(sensitivity_note(ds)), *figures.get("sensitivity", []))
+        doc.add(Heading("What decides the outcome?"), Bullets(sensitivity_lines(ds)), Paragraph(sensitivity_note(ds)),
+                *figures.get("sensitivity", []))
     return doc
 
 
 def study_summary_document(ds: xr.Dataset) -> Document:
     """The `summary` command's text for a study."""
     f = study.facts(ds)
-    states = study.shown_states(ds)
     doc = Document(f"Polarity study: {f.label}", [Paragraph(intro_paragraph(f))])
     if f.description:
         doc.add(Paragraph(f.description))
-    doc.add(Bullets([arm_sentence(a, f.rival) for a in f.arms]))
-    comparison = comparison_paragraph(ds, f)
-    if comparison:
-        doc.add(Paragraph(comparison))
-    doc.add(outcome_table(f, states))
+    doc.add(Bullets([arm_sentence(f, a) for a in f.arms]), outcome_table(f))
+    if len(f.arms) > 1:
+        doc.add(Bullets(comparison_lines(ds, f, f.arms[0].name)))
+    doc.add(delay_table(f))
     if f.parameters:
         doc.add(Bullets(sensitivity_lines(ds)))
     return doc
@@ -308,36 +296,35 @@ def study_summary_document(ds: xr.Dataset) -> Document:
 # --- several studies ----------------------------------------------------------------------------
 
 def study_compare_document(studies: list[xr.Dataset], labels: list[str]) -> Document:
-    """The compare page's text for several studies: P(unipolar) and the rival's lag per arm."""
+    """The compare page's text for several studies: every class's probability and the rival's lag per arm."""
     all_facts = [study.facts(ds) for ds in studies]
     doc = Document("Polarity studies: " + " vs ".join(labels))
+    classes = list(dict.fromkeys(c for f in all_facts for c in f.classes))
     rows, entries = [], []
     for label, f in zip(labels, all_facts):
         for a in f.arms:
-            rows.append([label, a.name, f"{a.runs:,}",
-                         f"{percent_text(a.p_unipolar)} ({interval_text(a.low['unipolar'], a.high['unipolar'])})",
-                         bloc_label(f.rival),
-                         f"{study.percentile(a.lag, 50):.1f} [{study.percentile(a.lag, 5):.1f}, "
-                         f"{study.percentile(a.lag, 95):.1f}]",
-                         f"{month_text(f.start)} – {month_text(f.end)}"])
-            entries.append((a.p_unipolar, study.percentile(a.lag, 50), f"{label}: {a.name}", a))
+            lag = a.percentiles.get("rival_lag_months")
+            rows.append([label, a.title, f"{a.runs:,}"]
+                        + [f"{percent_text(a.probability[c])} ({interval_text(a.low[c], a.high[c])})"
+                           if c in a.probability else "—" for c in classes]
+                        + [f"{bloc_label(f.leader)} / {bloc_label(f.rival)}",
+                           f"{study.percentile(lag, 50):.1f} [{study.percentile(lag, 5):.1f}, "
+                           f"{study.percentile(lag, 95):.1f}]" if lag else "—"])
+            entries.append((a.p_unipolar, f"{label}: {a.title}", a))
     doc.add(Heading("Studies"),
             Bullets([f"**{label}**: {f.description or 'no description'} ({f.runs:,} runs, "
-                     f"{SAMPLERS.get(f.sampler, f.sampler)})" for label, f in zip(labels, all_facts)]),
-            Heading("P(unipolar) and the rival's lag, arm by arm"),
-            Table(["study", "arm", "runs", "P(unipolar) (95% interval)", "rival", "rival's lag, months: median [p5, p95]",
-                   "period"], rows))
+                     f"{SAMPLERS.get(f.sampler, f.sampler)}, {month_text(f.start)} – {month_text(f.end)})"
+                     for label, f in zip(labels, all_facts)]),
+            Heading("Outcome probabilities and the rival's lag, arm by arm"),
+            Table(["study", "arm", "runs"] + [f"P({c})" for c in classes]
+                  + ["leader / rival", "rival's lag, months: median [p5, p95]"], rows))
     best = max(entries, key=lambda e: e[0])
     worst = min(entries, key=lambda e: e[0])
-    lines = [f"A unipolar world is most likely in **{best[2]}** ({percent_text(best[0])}, 95% interval "
-             f"{interval_text(best[3].low['unipolar'], best[3].high['unipolar'])}) and least likely in **{worst[2]}** "
-             f"({percent_text(worst[0])}, {interval_text(worst[3].low['unipolar'], worst[3].high['unipolar'])})."]
-    overlap = best[3].low["unipolar"] <= worst[3].high["unipolar"]
-    if overlap:
+    lines = [f"A unipolar world is most likely in **{best[1]}** ({percent_text(best[0])}, 95% interval "
+             f"{interval_text(best[2].low['unipolar'], best[2].high['unipolar'])}) and least likely in **{worst[1]}** "
+             f"({percent_text(worst[0])}, {interval_text(worst[2].low['unipolar'], worst[2].high['unipolar'])})."]
+    if best[2].low["unipolar"] <= worst[2].high["unipolar"]:
         lines.append("Their 95% intervals overlap: the studies cannot tell these two apart.")
-    lags = sorted(entries, key=lambda e: e[1])
-    lines.append(f"The rival's median lag at the horizon ranges from {lags[0][1]:.1f} months ({lags[0][2]}) to "
-                 f"{lags[-1][1]:.1f} months ({lags[-1][2]}).")
     lines.append("Different studies use different samples and random draws, so differences between studies are "
                  "not paired (unlike arms within one study with common random numbers).")
     doc.add(Heading("What changes between the studies"), Bullets(lines))

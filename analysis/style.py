@@ -4,8 +4,7 @@ This module does not import matplotlib (so `summary` starts fast); analysis.figu
 
 Colours are colour-blind safe: blocs use the Okabe-Ito palette (one fixed colour per known
 bloc, the same in every figure), routes use Paul Tol's "muted" scheme (so they are not
-mistaken for blocs), and the polarity states use ColorBrewer's sequential "Purples" (darker
-means more poles).
+mistaken for blocs), and the outcome classes have their own marks (CLASS_COLOURS, CLASS_MARKERS).
 """
 
 from __future__ import annotations
@@ -24,16 +23,15 @@ ROUTE_LABELS = {"legal": "legal export", "licensed": "licensed export", "gray": 
 ROUTE_NOUNS = {"legal": "legal exports", "licensed": "licensed exports", "gray": "gray-market imports",
                "domestic": "domestic supply", "remote": "remote cloud rental"}
 
-STATE_COLOURS = {"none": "#f2f0f7", "unipolar": "#cbc9e2", "bipolar": "#9e9ac8", "multipolar": "#6a51a3",
-                 "unsettled": "#ffffff"}
-STATE_TEXT_COLOURS = {"none": "#333333", "unipolar": "#222222", "bipolar": "#111111", "multipolar": "#ffffff"}
+#: Marks of each outcome class in study figures: unipolar in a dark purple, the others in
+#: Okabe-Ito colours no bloc uses, "none" in grey and "open" (too soon to tell) in black.
+CLASS_COLOURS = {"none": "#999999", "unipolar": "#54278f", "bipolar": "#E69F00", "rival_first": "#CC79A7",
+                 "open": "#222222"}
+CLASS_MARKERS = {"none": "s", "unipolar": "o", "bipolar": "D", "rival_first": "v", "open": "X"}
 
-#: Marks of each settled state in study figures (dots and whiskers need more contrast than the
-#: band colours above): the headline state in the darkest purple of the band palette, the others in
-#: Okabe-Ito colours no bloc uses, "none" in grey and "unsettled" in black.
-STATE_MARK_COLOURS = {"none": "#999999", "unipolar": "#54278f", "bipolar": "#E69F00", "multipolar": "#56B4E9",
-                      "unsettled": "#222222"}
-STATE_MARKERS = {"none": "s", "unipolar": "o", "bipolar": "D", "multipolar": "^", "unsettled": "X"}
+#: Fill of the "who holds powerful AI" band (`powerful_ai_holders`: neither, leader, rival, both);
+#: a side alone takes a light tint of its bloc's colour (see holder_colours).
+NEITHER_COLOUR, BOTH_COLOUR = "#f0f0f0", "#9e9ac8"
 
 #: Colours of arms (or studies) drawn on one axis: Paul Tol's high-contrast scheme, then "vibrant".
 ARM_COLOURS = ("#004488", "#DDAA33", "#BB5566", "#009988", "#EE7733", "#33BBEE", "#EE3377", "#000000")
@@ -74,6 +72,14 @@ def bloc_colours(names) -> dict[str, str]:
     for name in names:
         colours[name] = _KNOWN_BLOC_COLOURS.get(name) or next(spare, "#444444")
     return colours
+
+
+def holder_colours(leader: str, rival: str) -> dict[int, str]:
+    """Fill of each `powerful_ai_holders` value: neither, the leader alone (a tint of its colour),
+    the rival alone (a tint of its colour), both."""
+    colours = bloc_colours([leader, rival])
+    tint = lambda hex_: "#" + "".join(f"{int(255 - 0.45 * (255 - int(hex_[i:i + 2], 16))):02x}" for i in (1, 3, 5))  # noqa: E731
+    return {0: NEITHER_COLOUR, 1: tint(colours[leader]), 2: tint(colours[rival]), 3: BOTH_COLOUR}
 
 
 def bloc_label(name: str) -> str:

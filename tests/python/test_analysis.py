@@ -24,13 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from analysis import io, report  # noqa: E402
+from analysis import io, narrative, report  # noqa: E402
 from analysis.__main__ import main as analysis_main  # noqa: E402
 
 CLI = Path(os.environ.get("POLARITY_CLI", ROOT / "build" / "release" / "polarity"))
 SCENARIOS = {"minimal": ROOT / "tests" / "data" / "minimal.yaml", "baseline": ROOT / "scenarios" / "baseline.yaml"}
 AXES = ("bloc", "nation", "lab", "supplier", "sku", "route")
-STATES = {"none", "unipolar", "bipolar", "multipolar", "unsettled"}
+CLASSES = {"none", "unipolar", "bipolar", "rival_first", "open"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # Debian's llvmlite (pulled in by an optional xarray dependency) warns on import under Python 3.11.
@@ -93,13 +93,19 @@ def test_xarray_opens_with_named_dims_and_dates(runs, name):
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_documented_layout_and_series_exist(runs, name):
     with xr.open_dataset(runs[name], engine="h5netcdf") as ds:
-        for attribute in documented_names("### Root attributes (provenance)"):
+        assert ds.attrs["format"] == io.RUN_FORMAT
+        for attribute in documented_names("### Root attributes"):
             assert attribute in ds.attrs, f"root attribute {attribute} missing"
-        assert ds.attrs["format"].startswith("polarity-run/")
+        for attribute in io.QUESTION_ATTRIBUTES:
+            assert attribute in ds.attrs, attribute
         for path in documented_names("## Layout"):
             if "<" not in path and path != "/" and path != "/outcome":
                 assert path.lstrip("/") in ds.variables, f"{path} missing"
-        for series, dims in io.SERIES.items():
+        for series in documented_names("### Series the analysis reads"):
+            expanded = [series.replace("<route>", r) for r in io.ROUTES] if "<route>" in series else [series]
+            for each in expanded:
+                assert each in ds, f"documented series {each} missing"
+        for series, dims in {**io.SERIES, **io.RULE_FACTS}.items():
             assert series in ds, f"series {series} missing"
             assert ds[series].dims == dims, f"{series} has dims {ds[series].dims}, expected {dims}"
         for variable in ds.data_vars:
@@ -107,18 +113,21 @@ def test_documented_layout_and_series_exist(runs, name):
                 assert ds[variable].attrs.get("units") is not None, f"{variable} has no units"
                 assert ds[variable].attrs.get("long_name"), f"{variable} has no long_name"
     with xr.open_dataset(runs[name], engine="h5netcdf", group="outcome") as outcome:
-        for entry in documented_names("### `/outcome`"):
+        documented = documented_names("### `/outcome`")
+        for entry in documented:
             assert entry in outcome.attrs or entry in outcome.variables, f"/outcome/{entry} missing"
-        assert set(io.OUTCOME_DATASETS) <= set(outcome.variables)
-        assert set(io.OUTCOME_ATTRIBUTES) <= set(outcome.attrs)
+        for entry in list(outcome.attrs) + list(outcome.variables):
+            assert entry in documented, f"/outcome/{entry} is not documented in docs/output.md"
+        assert outcome.attrs["outcome_name"] in CLASSES
+        assert outcome.attrs["crossing_delay_censoring_name"] == io.CENSORING[outcome.attrs["crossing_delay_censoring"]]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_open_run_merges_the_outcome(runs, name):
     ds = io.open_run(runs[name])
     assert np.issubdtype(ds["month"].dtype, np.datetime64)
-    assert str(ds["outcome_state"].item()) in STATES
-    assert str(ds["outcome_leader"].item()) in io.blocs(ds)
+    assert str(ds["outcome_outcome_name"].item()) in CLASSES
+    assert io.leader(ds) == str(ds["outcome_leader"].item()) and io.rival(ds) == str(ds["outcome_rival"].item())
     assert ds["outcome_final_capability"].dims == ("bloc",)
     assert list(ds["outcome_final_capability"].bloc.values) == io.blocs(ds)
     for bloc in io.blocs(ds):
@@ -127,6 +136,57 @@ def test_open_run_merges_the_outcome(runs, name):
         assert date == ("not reached" if np.isnat(when) else str(when)[:7])
     assert ds.attrs["powerful_ai_capability"] > 0
     assert io.delivered_by_route(ds).dims == ("month", "bloc", "route")
+    # The spells agree with the month-by-month holders: months the leader alone held powerful AI.
+    spells = io.spells(ds)
+    leader_alone = int((ds["powerful_ai_holders"].values == io.HOLDERS.index("leader")).sum())
+    assert spells[spells.holder == io.leader(ds)].months.sum() == leader_alone
+    assert int(ds["outcome_leader_unipolar_months"].item()) == leader_alone
+    # Each rule's reach as the file states it, with its title and action.
+    rules = io.rules(ds)
+    assert len(rules) == ds.sizes["rule"] and set(rules.action) <= {"deny", "license", "allow"}
+
+
+def test_run_facts_name_the_pair_and_the_spell_holders(runs):
+    ds = io.open_run(runs["baseline"])
+    f = narrative.facts(ds)
+    assert (f.leader, f.rival) == ("us_aligned", "china")
+    assert f.threshold == ds.attrs["powerful_ai_capability"]
+    text = narrative.spell_sentence(f)
+    for spell in f.spells:
+        assert f"**{narrative.bloc_label(spell.holder)}** alone" in text and f"({spell.months} month" in text
+    if f.delay_censoring == "exact":
+        assert f.delay_months == narrative._months_between(f.leader_crossing, f.rival_crossing)
+
+
+def test_story_names_rules_by_title_and_only_those_that_reach_the_bloc(runs):
+    ds = io.open_run(runs["baseline"])
+    rules = io.rules(ds)
+    assert "December 2024 HBM and Entity List rule" in set(rules.title)  # scenarios/baseline.yaml's title
+    # Reach as the model resolves destinations: [china] reaches China only, [uae] the non-aligned bloc.
+    by_name = rules.set_index("name")
+    assert by_name.loc["oct2023_advanced_computing", ["reaches_us_aligned", "reaches_china", "reaches_nonaligned"]].tolist() == [False, True, False]
+    assert by_name.loc["oct2023_uae_licences", ["reaches_us_aligned", "reaches_china", "reaches_nonaligned"]].tolist() == [False, False, True]
+    assert by_name.loc["oct2023_uae_licences", "action"] == "license"
+    changes = narrative.policy_changes(ds, "china", "gray")
+    texts = " ".join(c.text for c in changes)
+    for rule in rules.itertuples():
+        switched = np.diff(ds["rule_in_force"].sel(rule=rule.name).values).any()
+        if getattr(rule, "reaches_china") and switched:
+            assert rule.title in texts, rule.title
+        elif not getattr(rule, "reaches_china"):
+            assert rule.title not in texts, rule.title
+    for change in changes:  # each change falls in a month the rule switched
+        assert 0 < change.month < ds.sizes["month"]
+    remote = narrative.policy_changes(ds, "china", "remote")
+    capacity = ds["remote_access_capacity_units"].values
+    assert [c.month for c in remote] == list(np.flatnonzero(np.diff(capacity) != 0) + 1)
+
+
+def test_analysis_keeps_no_yaml_parsing_or_engine_defaults():
+    for module in (ROOT / "analysis").glob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        assert "import yaml" not in source and "scenario_yaml" not in source, module.name
+        assert "DEFAULT_" not in source, module.name
 
 
 def _check_report_folder(folder: Path, pngs: list[str], must_mention: list[str]) -> None:
@@ -146,7 +206,8 @@ def test_report_command(runs, tmp_path):
     ds = io.open_run(runs["baseline"])
     analysis_cli("report", str(runs["baseline"]), "-o", str(tmp_path / "report"))
     _check_report_folder(tmp_path / "report", [spec[1] for spec in report.RUN_FIGURES],
-                         [f"Outcome: {ds['outcome_state'].item()}", "What happened and why", "baseline"])
+                         [f"Outcome: {ds['outcome_outcome_name'].item()}", "What happened and why", "baseline",
+                          "US-aligned</strong> alone from"])
 
 
 def test_report_of_a_run_where_a_bloc_never_crosses(runs, tmp_path):
@@ -165,7 +226,8 @@ def test_summary_command_prints_the_outcome(runs, name, capsys):
     ds = io.open_run(runs[name])
     assert analysis_main(["summary", str(runs[name])]) == 0  # in-process: the CLI itself is run above
     text = capsys.readouterr().out
-    assert f"Outcome: {ds['outcome_state'].item()}" in text
+    assert f"Outcome: {ds['outcome_outcome_name'].item()}" in text
+    assert "does US-aligned reach powerful AI" in text
     assert ds.attrs["scenario_name"] in text
     for bloc in io.blocs(ds):
         date = str(ds["outcome_crossing_date"].sel(bloc=bloc).item())

@@ -172,6 +172,7 @@ study::StudySpec read_study(const SourceNode& root, const std::string& path) {
         MapReader a(item);
         study::Arm arm;
         arm.name = arm_names.add(a.need("name"));
+        a.optional("title", arm.title);
         arm.overrides = read_set(a);
         arm.origin = origin_of(item);
         a.finish();

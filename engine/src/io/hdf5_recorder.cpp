@@ -74,6 +74,14 @@ void validate_header(const fs::path& path, const model::RunHeader& h) {
     }
     std::set<std::string> seen;
     for (const auto& axis : h.axes) check_name(path, "axis", axis.name, seen);
+    const auto has_axis = [&](const std::string& name) {
+        return std::any_of(h.axes.begin(), h.axes.end(), [&](const model::Axis& a) { return a.name == name; });
+    };
+    for (const auto& fact : h.facts) {
+        check_name(path, "fact", fact.name, seen);
+        if (!has_axis(fact.axis) || (!fact.second_axis.empty() && !has_axis(fact.second_axis)))
+            throw recorder_error(path, "fact '" + fact.name + "' names an unknown axis");
+    }
     for (const auto& spec : h.series) {
         check_name(path, "series", spec.name, seen);
         if (!spec.axis.empty() &&
@@ -412,6 +420,34 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
             else scales.attach(ds.get(), {month_scale, axis_scale[axis_index(spec.axis)]}, at);
         }
 
+        for (const auto& fact : h.facts) {
+            const std::string at = where + fact.name;
+            const std::size_t first = axis_index(fact.axis);
+            const std::size_t n = h.axes[first].labels.size();
+            Handle ds;
+            if (fact.is_text) {
+                if (fact.text.size() != n) throw recorder_error(path_, "fact '" + fact.name + "' has the wrong length");
+                ds = write_strings(root, fact.name, fact.text, false, where);
+                write_string_attr(ds.get(), "long_name", fact.description, at);
+                scales.attach(ds.get(), {axis_scale[first]}, at);
+                continue;
+            }
+            std::vector<hsize_t> dims{n};
+            std::vector<std::size_t> attached{axis_scale[first]};
+            if (!fact.second_axis.empty()) {
+                const std::size_t second = axis_index(fact.second_axis);
+                dims.push_back(h.axes[second].labels.size());
+                attached.push_back(axis_scale[second]);
+            }
+            std::size_t count = 1;
+            for (const hsize_t d : dims) count *= d;
+            if (fact.values.size() != count) throw recorder_error(path_, "fact '" + fact.name + "' has the wrong size");
+            std::vector<std::int32_t> ints(fact.values.begin(), fact.values.end());
+            ds = write_numeric(root, fact.name, dims, H5T_STD_I32LE, H5T_NATIVE_INT32, ints.data(), false, where);
+            write_units(ds.get(), fact.units, fact.description, at);
+            scales.attach(ds.get(), attached, at);
+        }
+
         // Without a "bloc" axis the outcome brings its own bloc scale.
         Handle own_bloc;
         std::size_t bloc_scale = 0;
@@ -488,6 +524,7 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
         }
 
         // The unipolar spells: who held powerful AI alone, from when, for how long.
+        Handle spells_scale;  // kept open until the scales' reference lists are written
         {
             std::vector<std::string> holder, start;
             std::vector<std::int32_t> months, ongoing;
@@ -498,14 +535,26 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
                 ongoing.push_back(sp.ongoing ? 1 : 0);
             }
             const std::vector<hsize_t> dims{outcome.spells.size()};
+            // A `spell` scale (0, 1, ...) names the datasets' dimension, so xarray opens the group.
+            std::vector<std::int32_t> index(outcome.spells.size());
+            for (std::size_t i = 0; i < index.size(); ++i) index[i] = static_cast<std::int32_t>(i);
+            Handle spell = write_numeric(g, "spell", dims, H5T_STD_I32LE, H5T_NATIVE_INT32, index.data(), false, og);
+            write_string_attr(spell.get(), "long_name", "spell number, in time order", og + "spell");
+            set_scale(spell.get(), "spell", og + "spell");
+            const std::size_t spell_scale = scales.add_scale(spell.get(), og + "spell");
             Handle ds = write_strings(g, "spell_holder", holder, false, og);
             write_string_attr(ds.get(), "long_name", "bloc that alone held powerful AI during the spell", og + "spell_holder");
+            scales.attach(ds.get(), {spell_scale}, og + "spell_holder");
             ds = write_strings(g, "spell_start", start, false, og);
             write_string_attr(ds.get(), "long_name", "first month of the spell (YYYY-MM)", og + "spell_start");
+            scales.attach(ds.get(), {spell_scale}, og + "spell_start");
             ds = write_numeric(g, "spell_months", dims, H5T_STD_I32LE, H5T_NATIVE_INT32, months.data(), false, og);
             write_units(ds.get(), "months", "length of the spell", og + "spell_months");
+            scales.attach(ds.get(), {spell_scale}, og + "spell_months");
             ds = write_numeric(g, "spell_ongoing", dims, H5T_STD_I32LE, H5T_NATIVE_INT32, ongoing.data(), false, og);
             write_units(ds.get(), "1", "1 when the spell was still held in the last month", og + "spell_ongoing");
+            scales.attach(ds.get(), {spell_scale}, og + "spell_ongoing");
+            spells_scale = std::move(spell);
         }
 
         scales.finish();
@@ -513,6 +562,7 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
         // Close every object, then the file, with checks: H5Fclose flushes, and a failed flush
         // must not be published.
         year_end.reset();
+        spells_scale.reset();
         group.reset();
         own_bloc.reset();
         month.reset();

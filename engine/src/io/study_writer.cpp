@@ -121,6 +121,7 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
         write_string_attr(root, "git_sha", POLARITY_GIT_SHA, where);
         write_string_attr(root, "study_name", spec.name, where);
         write_string_attr(root, "study_path", spec.source_path, where);
+        write_string_attr(root, "study_description", spec.description, where);
         write_string_attr(root, "sampler", study::to_string(spec.sampler), where);
         write_string_attr(root, "sensitivity_method", summary.method, where);
         write_scenario_attributes(root, model::scenario_attributes(plan.arms.front()), where);
@@ -179,6 +180,44 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
 
         Handle y = write_strings(root, "scenario_yaml", arm_yaml, false, where);
         attach(y.get(), arm_ds.get(), 0, where + "scenario_yaml");
+        // Each arm's readable title, its overrides, and its resolved scenario attributes (the
+        // root attributes are the first arm's; an arm may change the threshold or the question).
+        {
+            std::vector<std::string> titles, sets;
+            for (std::size_t a = 0; a < arm_names.size(); ++a) {
+                const study::Arm* arm = spec.arms.empty() ? nullptr : &spec.arms[a];
+                titles.push_back(arm == nullptr || arm->title.empty() ? arm_names[a] : arm->title);
+                std::string joined;
+                if (arm != nullptr)
+                    for (const auto& o : arm->overrides) joined += (joined.empty() ? "" : "; ") + o;
+                sets.push_back(joined);
+            }
+            for (const auto& [name, values, long_name] :
+                 {std::tuple{"arm_title", &titles, "readable title of the arm (its name when the study gives none)"},
+                  std::tuple{"arm_set", &sets, "the arm's overrides of the base scenario, key.path=value separated by '; '"}}) {
+                Handle ds = write_strings(root, name, *values, false, where);
+                write_string_attr(ds.get(), "long_name", long_name, where + name);
+                attach(ds.get(), arm_ds.get(), 0, where + name);
+            }
+            std::vector<std::vector<model::ScenarioAttribute>> per_arm;
+            for (const auto& sc : plan.arms) per_arm.push_back(model::scenario_attributes(sc));
+            for (std::size_t i = 0; i < per_arm.front().size(); ++i) {
+                const auto& first = per_arm.front()[i];
+                const std::string name = "arm_" + first.name;
+                Handle ds;
+                if (first.is_text) {
+                    std::vector<std::string> v;
+                    for (const auto& attrs : per_arm) v.push_back(attrs[i].text);
+                    ds = write_strings(root, name, v, false, where);
+                } else {
+                    std::vector<double> v;
+                    for (const auto& attrs : per_arm) v.push_back(attrs[i].number);
+                    ds = write_numeric(root, name, {v.size()}, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.data(), false, where);
+                }
+                write_string_attr(ds.get(), "long_name", "each arm's " + first.description, where + name);
+                attach(ds.get(), arm_ds.get(), 0, where + name);
+            }
+        }
         Handle pp = write_strings(root, "parameter_path", param_paths, false, where);
         attach(pp.get(), param_ds.get(), 0, where + "parameter_path");
         Handle pd = write_strings(root, "parameter_distribution", param_dists, false, where);

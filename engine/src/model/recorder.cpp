@@ -20,6 +20,7 @@ std::vector<ScenarioAttribute> scenario_attributes(const Scenario& sc) {
         {"durable_lead_months", "", static_cast<double>(q.durable_lead_months), false, "question.durable_lead_months"},
         {"prehistory_growth_log10_per_year", "", q.prehistory_growth_log10_per_year, false,
          "question.prehistory_growth_log10_per_year"},
+        {"scenario_description", sc.description, 0, true, "description: what the scenario represents"},
         {"powerful_ai_capability", "", sc.world.powerful_ai_capability, false,
          "world.powerful_ai_capability: the powerful-AI threshold, log10 effective FLOP"},
     };

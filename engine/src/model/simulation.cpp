@@ -76,6 +76,11 @@ const std::vector<SeriesDef>& series_table() {
             scalar([](const RecordContext& c) { return static_cast<double>(c.m.frontier_bloc); }), true);
         add("gray_enforcement", "", "1", "strongest effective enforcement of a deny or licence rule in force",
             scalar([](const RecordContext& c) { return c.g.gray_enforcement; }));
+        add("remote_access_open", "", "1", "1 when foreign clouds may rent compute to restricted nations this month",
+            scalar([](const RecordContext& c) { return c.g.remote_open ? 1.0 : 0.0; }), true);
+        add("remote_access_capacity_units", "", "chips",
+            "chips foreign clouds may rent to each restricted nation this month (when open)",
+            scalar([](const RecordContext& c) { return c.g.remote_capacity_units; }));
         add("rule_in_force", "rule", "1", "1 when the export rule is in force this month",
             [](const RecordContext& c, std::vector<double>& out) {
                 out.assign(c.g.rule_in_force.begin(), c.g.rule_in_force.end());
@@ -186,8 +191,30 @@ RunHeader Simulation::header() const {
     h.axes.push_back(std::move(route));
     h.axes.push_back(std::move(rule));
     for (const auto& s : series_table()) h.series.push_back(s.spec);
+    h.facts = rule_facts();
     h.attributes = scenario_attributes(scenario_);
     return h;
+}
+
+std::vector<AxisFact> Simulation::rule_facts() const {
+    const auto& rules = scenario_.policy.rules;
+    AxisFact title{"rule_title", "rule", "", "", "readable title of the export rule (its name when the scenario gives none)", true, {}, {}};
+    AxisFact action{"rule_action", "rule", "", "", "what the rule does to covered sales: deny, license or allow", true, {}, {}};
+    AxisFact reaches{"rule_reaches", "rule", "bloc", "1",
+                     "1 when the rule's destinations include a nation of the bloc (its own jurisdiction excepted)", false, {}, {}};
+    reaches.values.assign(rules.size() * world_.blocs.size(), 0);
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+        title.text.push_back(rules[r].title.value_or(rules[r].name));
+        action.text.push_back(rules[r].action == RuleAction::deny      ? "deny"
+                              : rules[r].action == RuleAction::license ? "license"
+                                                                       : "allow");
+        for (std::size_t n = 0; n < world_.nations.size(); ++n) {
+            const auto& nation = world_.nations[n];
+            if (policy_.reaches[r][n] && nation.spec->name != rules[r].jurisdiction)
+                reaches.values[r * world_.blocs.size() + static_cast<std::size_t>(nation.bloc)] = 1;
+        }
+    }
+    return {std::move(title), std::move(action), std::move(reaches)};
 }
 
 MonthRecord Simulation::record(int month_index, const BlocMetrics& m) const {

@@ -238,6 +238,7 @@ TEST_CASE("Hdf5Recorder round-trips every value, label, attribute and the outcom
                                          "/outcome/final_compute_share",
                                          "/outcome/final_lag_months",
                                          "/outcome/rival_lag_year_end_months",
+                                         "/outcome/spell",
                                          "/outcome/spell_holder", "/outcome/spell_months",
                                          "/outcome/spell_ongoing", "/outcome/spell_start",
                                          "/outcome/year_end", "/powerful_ai_holders",

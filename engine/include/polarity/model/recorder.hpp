@@ -29,6 +29,20 @@ struct SeriesSpec {
     bool bandable = false;    ///< a study may summarise it in percentile bands (scalar or per-bloc series)
 };
 
+/// A fixed fact about each entity of an axis, written once as a dataset over that axis (and
+/// over `second_axis` when set), so reports need not re-derive it from the scenario text: a
+/// rule's readable title and action, and which blocs its destinations reach.
+struct AxisFact {
+    std::string name;                ///< dataset name, e.g. "rule_title"
+    std::string axis;                ///< the axis it describes, e.g. "rule"
+    std::string second_axis;         ///< "" or a second axis, e.g. "bloc"
+    std::string units;               ///< integer facts only
+    std::string description;         ///< one sentence
+    bool is_text = false;
+    std::vector<std::string> text;   ///< one per entity, when is_text
+    std::vector<int> values;         ///< otherwise [entity][second entity], row-major
+};
+
 /// A resolved scenario value readers need (the question, the threshold), written as an
 /// attribute of run and study files so analysis never re-reads the YAML or copies a default.
 struct ScenarioAttribute {
@@ -54,6 +68,7 @@ struct RunHeader {
     int horizon_months = 0;
     std::vector<Axis> axes;
     std::vector<SeriesSpec> series;
+    std::vector<AxisFact> facts;
     std::vector<ScenarioAttribute> attributes;
 };
 

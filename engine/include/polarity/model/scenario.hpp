@@ -222,6 +222,7 @@ enum class RuleAction { deny, license, allow };
 /// A dated export rule. YAML `policy.rules:` list entry.
 struct ExportRule {
     std::string name;                       ///< `name`
+    std::optional<std::string> title;       ///< `title`, readable name for reports (absent: the name)
     CalendarMonth start;                    ///< `start`
     std::optional<CalendarMonth> end;       ///< `end` (exclusive)
     std::string jurisdiction;               ///< `jurisdiction`, the controlling nation

@@ -714,6 +714,8 @@ struct Keys<model::ExportRule> {
     static void visit(V& v) {
         v.scalar("name", &S::name, {.doc = "Unique rule name.", .need = Need::required,
                                     .defines = Entity::rule});
+        v.scalar("title", &S::title, {.doc = "Readable title for reports, e.g. \"October 2023 advanced-computing rule\". "
+                                             "Absent: the name."});
         v.scalar("start", &S::start, {.doc = "First month in force.", .need = Need::required});
         v.scalar("end", &S::end, {.doc = "First month no longer in force (after start). "
                                          "Absent: never ends."});

@@ -48,6 +48,8 @@ public:
 
     /// Axes and series this run records.
     [[nodiscard]] RunHeader header() const;
+    /// Fixed facts about each export rule: its title, its action and the blocs it reaches.
+    [[nodiscard]] std::vector<AxisFact> rule_facts() const;
     /// Runs the next month and returns its record.
     MonthRecord step();
     /// Runs the next month without building a record (Monte Carlo studies read last_metrics()).

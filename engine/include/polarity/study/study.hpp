@@ -28,6 +28,7 @@ struct Arm {
     std::string name;                  ///< `name`
     std::vector<Override> overrides;   ///< `set: {key.path: value, ...}`
     Origin origin;
+    std::string title = {};            ///< `title`, readable name for reports (empty: the name)
 };
 
 /// YAML `parameters:` entry: one uncertain input.
