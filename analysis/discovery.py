@@ -366,7 +366,7 @@ def _figures(x, y, result: PrimResult, tree: CartResult | None, outcome: str, ou
         ax.text(1.0, 0.95, f"{box.lower[j]:.3g} to {box.upper[j]:.3g}" if box.restricted[j] else "not restricted",
                 transform=ax.transAxes, ha="right", va="top", fontsize=13)
     axes[0, 0].set_title(f"The PRIM box for '{outcome}': coverage {box.coverage:.2f}, density {box.density:.2f}"
-                         + (" (CART leaf below each bar)" if tree is not None else ""))
+                         + ("\n(yellow line: the CART leaf)" if tree is not None else ""))
     fig.tight_layout()
     fig.savefig(out / "box.png")
     plt.close(fig)
@@ -406,8 +406,12 @@ def morris_screening_figure(ds: xr.Dataset, path, arm: int = 0) -> Path:
     plt = _pyplot()
     outputs = [str(o) for o in ds["sensitivity_output"].values]
     names = [str(p) for p in ds["parameter"].values]
-    fig, axes = plt.subplots(1, len(outputs), figsize=(6.0 * len(outputs), 6.5), squeeze=False)
-    for o, ax in enumerate(axes[0]):
+    columns = min(3, len(outputs))
+    rows = -(-len(outputs) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(6.0 * columns, 5.5 * rows + 0.8), squeeze=False)
+    for ax in axes.flat[len(outputs):]:
+        ax.set_visible(False)
+    for o, ax in enumerate(axes.flat[:len(outputs)]):
         mu_star = ds["sensitivity_morris_mu_star"].values[arm, o]
         sigma = ds["sensitivity_morris_sigma"].values[arm, o]
         ax.scatter(mu_star, sigma, s=70, color="#004488")

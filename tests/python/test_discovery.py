@@ -102,7 +102,7 @@ STUDY = f"""\
 schema_version: 1
 name: discovery_check
 scenario: {ROOT / "scenarios" / "baseline.yaml"}
-set: {{run.horizon_months: 60, run.settling_window_months: 6}}
+set: {{run.horizon_months: 60}}
 seed: 4
 runs: 120
 sampler: latin_hypercube
