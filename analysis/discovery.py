@@ -183,7 +183,7 @@ def prim(x, y, names: list[str] | None = None, peel_alpha: float = 0.05, paste_a
                       reached=reached)
 
 
-def cart(x, y, names: list[str] | None = None, max_depth: int = 3, mass_min: float = 0.05,
+def cart(x, y, names: list[str] | None = None, max_depth: int = 4, mass_min: float = 0.05,
          threshold: float = 0.8) -> CartResult:
     """A classification tree (scikit-learn) of the outcome on the inputs; its leaves as boxes.
 
@@ -295,7 +295,7 @@ def discover(study_path, outcome: str = "unipolar", out_dir=None, arm: str | Non
         tree = None
         lines += ["", "CART: not drawn (install Debian's python3-sklearn)"]
     if tree is not None:
-        lines += ["", "CART leaf (a tree of depth 3; the leaf chosen by the same rule)",
+        lines += ["", f"CART leaf (a tree of depth {tree.model.get_depth()}; the leaf chosen by the same rule)",
                   format_box(tree.box, names), "", tree.text.rstrip()]
     text = "\n".join(lines) + "\n"
     if out_dir is not None:

@@ -24,7 +24,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from analysis import discovery  # noqa: E402
 from analysis.__main__ import main as analysis_main  # noqa: E402
 
-CLI = Path(os.environ.get("POLARITY_CLI", ROOT / "build" / "release" / "polarity"))
+CLI = Path(os.environ.get("POLARITY_CLI", ROOT / "build" / "release" / "polarity")).resolve()
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 LOW, HIGH = np.array([0.2, 0.5]), np.array([0.6, 0.9])
 
@@ -128,7 +128,7 @@ def test_study_file_opens_without_a_helper(study_file):
     ds = xr.open_dataset(study_file, engine="h5netcdf")
     assert ds["run_parameters"].dims == ("run", "parameter")
     assert set(ds["run_outcome_name"].values.astype(str)) <= set(ds["outcome_class"].values.astype(str))
-    frame = ds[["run_arm_name", "run_outcome_name", "run_unipolar_window_months"]].to_dataframe()
+    frame = ds[["run_arm_name", "run_outcome_name", "run_rival_lag_months"]].to_dataframe()
     assert len(frame) == 120 and frame["run_arm_name"].astype(str).eq("base").all()
     wide = ds["run_parameters"].to_pandas()
     assert list(wide.columns.astype(str)) == ["diffusion", "threshold"]

@@ -148,7 +148,7 @@ TEST_CASE("full_factorial: every combination of the listed values, runs times", 
                        "sampler: full_factorial\nparameters:\n"
                        "  - {name: d, path: algorithms.diffusion_per_month, uniform: [0.02, 0.2]}\n")));
                }),
-               Catch::Contains("bad.yaml:10:5") && Catch::Contains("choice: {values"));
+               Catch::Contains("bad.yaml:9:5") && Catch::Contains("choice: {values"));
     CHECK_THAT(error_of([&] {
                    (void)config::load_study_file(dir.write("bad2.yaml", study_text(
                        "sampler: full_factorial\nprecision: {halfwidth: 0.1}\nparameters:\n"
@@ -185,7 +185,7 @@ TEST_CASE("morris: trajectories of k + 1 runs and elementary effects in the summ
     CHECK_THAT(study::format_summary(plan, summary), Catch::Contains("Morris mu* / sigma"));
     journal.remove();
     CHECK_THAT(error_of([&] { (void)config::load_study_file(dir.write("bad.yaml", study_text("sampler: morris\nmorris_levels: 5\n"))); }),
-               Catch::Contains("bad.yaml:7:16") && Catch::Contains("even"));
+               Catch::Contains("bad.yaml:8:16") && Catch::Contains("even"));
 }
 
 TEST_CASE("user design: the CSV's rows are the samples, errors point into the CSV", "[study][designs]") {
@@ -234,7 +234,8 @@ TEST_CASE("a study's own outputs: a series at a date, validated, with percentile
 
     // The recorded value is the series' value that month, read off a fresh run of the scenario.
     const auto record = study::run_one(plan, 4);
-    model::Simulation sim(study::scenario_for(plan, 4));
+    const model::Scenario scenario = study::scenario_for(plan, 4);  // the simulation keeps a reference
+    model::Simulation sim(scenario);
     std::vector<double> v;
     for (int m = 0; m <= 17; ++m) {
         sim.advance();
@@ -263,9 +264,9 @@ TEST_CASE("a study's own outputs: a series at a date, validated, with percentile
         return error_of([&] { (void)plan_of(config::load_study_file(dir.write("bad.yaml", kMorris + "outputs:\n  - " + entry + "\n"))); });
     };
     CHECK_THAT(bad("{name: x, series: no_such_series, date: 2024-01}"),
-               Catch::Contains("bad.yaml:12:") && Catch::Contains("not a recorded series"));
+               Catch::Contains("bad.yaml:14:23") && Catch::Contains("not a recorded series"));
     CHECK_THAT(bad("{name: x, series: effective_poles, date: 2025-01}"),
-               Catch::Contains("bad.yaml:12:5") && Catch::Contains("outside the run (2023-01 to 2024-12)"));
+               Catch::Contains("bad.yaml:14:5") && Catch::Contains("outside the run (2023-01 to 2024-12)"));
     CHECK_THAT(bad("{name: x, series: bloc_lag_months, entity: mars, date: 2024-01}"),
                Catch::Contains("'mars' is not a bloc") && Catch::Contains("china"));
     CHECK_THAT(bad("{name: x, series: bloc_lag_months, date: 2024-01}"), Catch::Contains("entity"));
