@@ -1,4 +1,4 @@
-"""Command line: `/usr/bin/python3 -m analysis {report,compare,summary,table} ...` (see analysis/README.md).
+"""Command line: `/usr/bin/python3 -m analysis {report,compare,summary,table,discover} ...` (see analysis/README.md).
 
 Every command takes run files (`polarity run`) and study files (`polarity study`) alike and
 tells them apart by their `format` attribute.
@@ -29,6 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     table = commands.add_parser("table", help="a study's per-run table, or a run's monthly bloc series, as CSV")
     table.add_argument("run", help="a study file (one row per run) or a run file (long format: month, bloc, series, value)")
     table.add_argument("-o", "--output", help="CSV file to write (default: standard output)")
+    discover = commands.add_parser("discover", help="scenario discovery: PRIM boxes (and a CART tree) of the "
+                                   "uncertain inputs in which an outcome is likely")
+    discover.add_argument("study", help="a study file (`polarity study`)")
+    discover.add_argument("--outcome", default="unipolar", help="outcome class to explain (default: unipolar)")
+    discover.add_argument("--arm", help="only this arm's runs (default: every run)")
+    discover.add_argument("--threshold", type=float, default=0.8,
+                          help="density the chosen box should reach (default: 0.8)")
+    discover.add_argument("-o", "--output", help="folder for discovery.txt and the figures (default: print only)")
     args = parser.parse_args(argv)
 
     if args.command == "compare" and len(args.runs) < 2:
@@ -43,7 +51,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: compare needs files of one kind, run files or study files, not both "
                       f"(run files: {named('run')}; study files: {named('study')})", file=sys.stderr)
                 return 2
-        if args.command == "summary":
+        if args.command == "discover":
+            from . import discovery
+            print(discovery.discover(args.study, outcome=args.outcome, out_dir=args.output, arm=args.arm,
+                                     threshold=args.threshold), end="")
+            if args.output:
+                print(f"Wrote {args.output}", file=sys.stderr)
+        elif args.command == "summary":
             from . import document, narrative, study_narrative
             if io.file_kind(args.run) == "study":
                 doc = study_narrative.study_summary_document(io.open_study(args.run))

@@ -147,9 +147,9 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
             month_days.push_back(days_since_2000(cm));
         }
         for (int k = 0; k < model::kOutcomeClasses; ++k) states.push_back(model::to_string(static_cast<model::OutcomeClass>(k)));
-        for (std::size_t i : study::sensitivity_outputs()) outputs.push_back(model::run_outputs()[i].name);
-        std::vector<std::string> pct_outputs, delays, year_end_labels;
-        for (std::size_t i : study::percentile_outputs()) pct_outputs.push_back(model::run_outputs()[i].name);
+        outputs = study::sensitivity_output_names(plan);
+        const std::vector<std::string> pct_outputs = study::percentile_output_names(plan);
+        std::vector<std::string> delays, year_end_labels;
         for (double k : study::kDelayMonths) delays.push_back(std::to_string(static_cast<int>(k)));
         for (const int m : plan.year_ends)
             year_end_labels.push_back(format_month(model::CalendarMonth::from_serial(start.serial() + m)));
@@ -247,6 +247,16 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
             if (o.axis != model::OutputAxis::none && L.output_width(i) == 0) continue;
             cols.push_back({"run_" + o.name, o.units, o.description, L.output(i),
                             o.axis == model::OutputAxis::none ? 0 : L.output_width(i), o.integer, axis});
+        }
+        // The study's own outputs: one value per run, read off a series at a month.
+        for (std::size_t i = 0; i < spec.outputs.size(); ++i) {
+            const auto& o = spec.outputs[i];
+            const auto& series = model::series_table()[L.study_outputs[i].series].spec;
+            const std::string at = std::to_string(o.year) + "-" + (o.month < 10 ? "0" : "") + std::to_string(o.month);
+            cols.push_back({"run_" + o.name, series.units,
+                            series.name + (o.entity.empty() ? "" : " of " + o.entity) + " at " + at + ": " +
+                                series.description,
+                            L.study_output(i), 0, false, -1});
         }
         if (L.parameters == 0) cols.erase(cols.begin() + 2);
         std::vector<RowDataset> datasets;
@@ -356,7 +366,9 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
         const auto sensitivity = [&](const std::string& name, const std::string& long_name, bool total) {
             std::vector<double> v(A * O * K, 0.0);
             for (std::size_t a = 0; a < A; ++a) {
-                const auto& src = total ? summary.arms[a].total_order : summary.arms[a].first_order;
+                const auto& src = name == "sensitivity_morris_mu" ? summary.arms[a].morris_mu
+                                  : total                          ? summary.arms[a].total_order
+                                                                   : summary.arms[a].first_order;
                 for (std::size_t o = 0; o < src.size(); ++o)
                     for (std::size_t j = 0; j < K; ++j) v[(a * O + o) * K + j] = src[o][j];
             }
@@ -370,6 +382,10 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
             if (summary.method == "sobol") {
                 sensitivity("sensitivity_first_order", "Sobol first-order index", false);
                 sensitivity("sensitivity_total_order", "Sobol total-order index", true);
+            } else if (summary.method == "morris") {
+                sensitivity("sensitivity_morris_mu_star", "Morris mu*: mean |elementary effect| per unit of u", false);
+                sensitivity("sensitivity_morris_sigma", "Morris sigma: standard deviation of the elementary effects", true);
+                sensitivity("sensitivity_morris_mu", "Morris mu: mean elementary effect per unit of u", false);
             } else {
                 sensitivity("sensitivity_prcc", "partial rank correlation coefficient", false);
             }

@@ -26,18 +26,40 @@ std::vector<Override> with(std::vector<Override> base, const std::vector<Overrid
     return base;
 }
 
-/// The sample design in (0,1): [samples][parameters].
-Matrix make_design(const StudySpec& spec, std::size_t n, SaltelliDesign& saltelli_design) {
+/// The sample design in (0,1): [samples][parameters]. `n` counts the sampler's unit (samples,
+/// base samples, grid repetitions, trajectories or design-file rows).
+Matrix make_design(const StudySpec& spec, std::size_t n, StudyPlan& plan) {
     const std::size_t k = spec.parameters.size();
     if (k == 0) return Matrix(n, 0);  // arms only: every sample is the arm's scenario with its own draws
     Matrix u;
     switch (spec.sampler) {
+        case Sampler::full_factorial: {
+            std::vector<std::size_t> levels;
+            for (const auto& p : spec.parameters) levels.push_back(std::get<Choice>(p.distribution.params).values.size());
+            u = full_factorial(levels, n);
+            break;
+        }
+        case Sampler::morris:
+            plan.morris = morris(n, k, static_cast<std::size_t>(spec.morris_levels), spec.seed);
+            u = plan.morris.matrix;
+            break;
+        case Sampler::user: {
+            // The file gives values; u is their place in each column's span (for the record only).
+            const Matrix& x = spec.design->values;
+            if (n > x.rows())
+                throw std::invalid_argument("the design file " + spec.design->path + " has " + std::to_string(x.rows()) +
+                                            " rows, fewer than the " + std::to_string(n) + " runs asked for");
+            u = Matrix(n, k);
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j < k; ++j) u(i, j) = cdf(spec.parameters[j].distribution, x(i, j));
+            return u;
+        }
         case Sampler::random: u = random_sample(n, k, spec.seed); break;
         case Sampler::latin_hypercube: u = latin_hypercube(n, k, spec.seed); break;
         case Sampler::sobol: u = sobol_shifted(n, k, spec.seed); break;
         case Sampler::saltelli:
-            saltelli_design = saltelli(n, k, spec.seed);
-            u = saltelli_design.matrix;
+            plan.saltelli = saltelli(n, k, spec.seed);
+            u = plan.saltelli.matrix;
             break;
     }
     if (!spec.correlations.empty()) {
@@ -72,6 +94,9 @@ const char* to_string(Sampler s) {
         case Sampler::latin_hypercube: return "latin_hypercube";
         case Sampler::sobol: return "sobol";
         case Sampler::saltelli: return "saltelli";
+        case Sampler::full_factorial: return "full_factorial";
+        case Sampler::morris: return "morris";
+        case Sampler::user: return "user";
     }
     return "?";
 }
@@ -91,7 +116,7 @@ std::size_t RecordLayout::output_width(std::size_t i) const {
 }
 
 RecordLayout RecordLayout::make(std::size_t parameters, std::size_t blocs, std::size_t months, std::size_t year_ends,
-                                const std::vector<std::string>& bands) {
+                                const std::vector<std::string>& bands, const std::vector<StudyOutputSlot>& study_outputs) {
     RecordLayout L;
     L.parameters = parameters, L.blocs = blocs, L.months = months, L.year_ends = year_ends;
     std::size_t at = 2 + parameters;
@@ -99,6 +124,9 @@ RecordLayout RecordLayout::make(std::size_t parameters, std::size_t blocs, std::
         L.output_offset.push_back(at);
         at += model::output_width(o, blocs, year_ends);
     }
+    L.study_outputs = study_outputs;
+    L.study_output_offset = at;
+    at += study_outputs.size();
     for (const auto& name : bands) {
         const std::size_t i = model::series_index(name);
         if (i == model::series_table().size() || !model::series_table()[i].spec.bandable)
@@ -131,6 +159,45 @@ StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve) {
             throw std::invalid_argument("arms must keep the base scenario's question (leader and rival blocs)");
     plan.year_ends = model::year_end_months(first.run.start, first.run.horizon_months);
 
+    // The study's own outputs: the entity by its label on the series' axis and the date within
+    // the run, the same in every arm (arms may reshape lists, so each arm is checked).
+    for (const auto& o : spec.outputs) {
+        StudyOutputSlot slot;
+        slot.series = model::series_index(o.series);
+        const int month = model::CalendarMonth{o.year, o.month}.serial() - first.run.start.serial();
+        if (month < 0 || month >= first.run.horizon_months) {
+            const auto last = model::CalendarMonth::from_serial(first.run.start.serial() + first.run.horizon_months - 1);
+            throw ConfigError(o.origin.file, o.origin.line, o.origin.column, o.origin.key_path + ".date",
+                              "output '" + o.name + "': " + std::to_string(o.year) + "-" + (o.month < 10 ? "0" : "") +
+                                  std::to_string(o.month) + " is outside the run (" + std::to_string(first.run.start.year) +
+                                  "-" + (first.run.start.month < 10 ? "0" : "") + std::to_string(first.run.start.month) +
+                                  " to " + std::to_string(last.year) + "-" + (last.month < 10 ? "0" : "") +
+                                  std::to_string(last.month) + ")");
+        }
+        slot.month = static_cast<std::size_t>(month);
+        const std::string& axis = model::series_table()[slot.series].spec.axis;
+        for (std::size_t a = 0; a < plan.arms.size() && !axis.empty(); ++a) {
+            const auto header = model::Simulation(plan.arms[a]).header();
+            const auto ax = std::find_if(header.axes.begin(), header.axes.end(), [&](const auto& x) { return x.name == axis; });
+            const auto& labels = ax->labels;
+            const auto at_label = std::find(labels.begin(), labels.end(), o.entity);
+            if (at_label == labels.end()) {
+                std::string known;
+                for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
+                throw ConfigError(o.origin.file, o.origin.line, o.origin.column, o.origin.key_path + ".entity",
+                                  "output '" + o.name + "': '" + o.entity + "' is not a " + axis + " in arm '" +
+                                      arms[a].name + "' (expected one of: " + known + ")");
+            }
+            const auto index = static_cast<std::size_t>(at_label - labels.begin());
+            if (a > 0 && index != slot.entity)
+                throw ConfigError(o.origin.file, o.origin.line, o.origin.column, o.origin.key_path + ".entity",
+                                  "output '" + o.name + "': arm '" + arms[a].name + "' orders the " + axis +
+                                      " axis differently; an output must name the same entity in every arm");
+            slot.entity = index;
+        }
+        plan.study_outputs.push_back(slot);
+    }
+
     // Bind each parameter in each arm (arms may reshape lists): once, by key path.
     plan.bindings.resize(plan.arms.size());
     for (std::size_t a = 0; a < arms.size(); ++a) {
@@ -152,19 +219,25 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
 
     const int per_arm = spec.precision ? spec.precision->max_runs : (runs > 0 ? runs : spec.runs);
     if (k == 0 && spec.sampler == Sampler::saltelli) throw std::invalid_argument("sampler saltelli needs uncertain parameters");
-    plan.unit = make_design(spec, static_cast<std::size_t>(per_arm), plan.saltelli);
+    if (k == 0 && (spec.sampler == Sampler::full_factorial || spec.sampler == Sampler::morris))
+        throw std::invalid_argument(std::string("sampler ") + to_string(spec.sampler) + " needs uncertain parameters");
+    plan.unit = make_design(spec, static_cast<std::size_t>(per_arm), plan);
     plan.samples_per_arm = plan.unit.rows();
     plan.values = Matrix(plan.unit.rows(), k);
     for (std::size_t i = 0; i < plan.unit.rows(); ++i)
-        for (std::size_t j = 0; j < k; ++j) plan.values(i, j) = quantile(spec.parameters[j].distribution, plan.unit(i, j));
+        for (std::size_t j = 0; j < k; ++j)
+            plan.values(i, j) = spec.sampler == Sampler::user ? spec.design->values(i, j)
+                                                              : quantile(spec.parameters[j].distribution, plan.unit(i, j));
 
     plan.layout = RecordLayout::make(k, plan.blocs.size(), static_cast<std::size_t>(first.run.horizon_months),
-                                     plan.year_ends.size(), spec.bands);
+                                     plan.year_ends.size(), spec.bands, plan.study_outputs);
+    if (spec.design) fp += "\n--- design file\n" + spec.design->text;
     // The record layout is part of what a journal means: a journal written by an engine with
     // other outputs must not be resumed.
     fp += "\nruns " + std::to_string(plan.samples_per_arm) + " record " + std::to_string(plan.layout.size()) +
           " outputs";
     for (const auto& o : model::run_outputs()) fp += " " + o.name;
+    for (const auto& o : spec.outputs) fp += " " + o.name;
     fp += " engine " POLARITY_VERSION;
     plan.fingerprint = fingerprint(fp);
     check_sampled_runs(plan);
@@ -200,6 +273,11 @@ std::vector<double> run_one(const StudyPlan& plan, std::size_t g) {
     std::vector<double> values;
     for (std::size_t m = 0; !sim.finished(); ++m) {
         sim.advance();
+        for (std::size_t i = 0; i < L.study_outputs.size(); ++i) {
+            if (L.study_outputs[i].month != m) continue;
+            sim.read_series(L.study_outputs[i].series, values);
+            r[L.study_output(i)] = values[L.study_outputs[i].entity];
+        }
         for (std::size_t s = 0; s < L.bands(); ++s) {
             sim.read_series(L.band_series[s], values);
             std::copy(values.begin(), values.end(), r.begin() + static_cast<std::ptrdiff_t>(L.band(s, m, 0)));

@@ -21,6 +21,7 @@ using core::Stream;
 constexpr std::uint64_t sub_random = 0;
 constexpr std::uint64_t sub_lhs = 1;
 constexpr std::uint64_t sub_sobol_shift = 2;
+constexpr std::uint64_t sub_morris = 3;
 
 void require_columns(const char* fn, std::size_t k) {
     if (k == 0) throw std::invalid_argument(std::string(fn) + ": needs at least one parameter");
@@ -121,6 +122,60 @@ SaltelliDesign saltelli(std::size_t n_base, std::size_t k, std::uint64_t seed, S
             d.matrix(d.a_row(j), c) = a;
             d.matrix(d.b_row(j), c) = b;
             for (std::size_t i = 0; i < k; ++i) d.matrix(d.ab_row(i, j), c) = (i == c) ? b : a;
+        }
+    }
+    return d;
+}
+
+Matrix full_factorial(const std::vector<std::size_t>& levels, std::size_t repetitions) {
+    require_columns("full_factorial", levels.size());
+    std::size_t points = 1;
+    for (const std::size_t m : levels) {
+        if (m == 0) throw std::invalid_argument("full_factorial: a parameter has no levels");
+        points *= m;
+        if (points > (std::size_t{1} << 32))
+            throw std::invalid_argument("full_factorial: the grid has more than 2^32 points");
+    }
+    const std::size_t k = levels.size();
+    Matrix u(points * repetitions, k);
+    for (std::size_t row = 0; row < u.rows(); ++row) {
+        std::size_t g = row % points;
+        for (std::size_t j = k; j-- > 0;) {  // last parameter fastest
+            const std::size_t m = levels[j];
+            u(row, j) = (static_cast<double>(g % m) + 0.5) / static_cast<double>(m);
+            g /= m;
+        }
+    }
+    return u;
+}
+
+MorrisDesign morris(std::size_t trajectories, std::size_t k, std::size_t levels, std::uint64_t seed) {
+    require_columns("morris", k);
+    if (trajectories < 2) throw std::invalid_argument("morris: needs at least 2 trajectories");
+    if (levels < 2 || levels % 2 != 0)
+        throw std::invalid_argument("morris: the number of levels must be even and at least 2, got " +
+                                    std::to_string(levels));
+    MorrisDesign d;
+    d.trajectories = trajectories, d.k = k, d.levels = levels;
+    d.matrix = Matrix(trajectories * (k + 1), k);
+    const std::size_t half = levels / 2;
+    const auto u_of = [&](std::size_t g) { return (static_cast<double>(g) + 0.5) / static_cast<double>(levels); };
+    std::vector<std::size_t> order(k), level(k);
+    std::vector<bool> up(k);
+    for (std::size_t t = 0; t < trajectories; ++t) {
+        Stream s(seed, sub_morris, Purpose::study_sampling, t, 0);
+        for (std::size_t j = 0; j < k; ++j) order[j] = j;
+        for (std::size_t j = k; j-- > 1;) std::swap(order[j], order[detail::uniform_below(s, j + 1)]);
+        for (std::size_t j = 0; j < k; ++j) {
+            up[j] = detail::uniform_below(s, 2) == 1;
+            const std::size_t base = detail::uniform_below(s, half);
+            level[j] = up[j] ? base : base + half;
+        }
+        for (std::size_t j = 0; j < k; ++j) d.matrix(d.row(t, 0), j) = u_of(level[j]);
+        for (std::size_t step = 1; step <= k; ++step) {
+            const std::size_t moved = order[step - 1];
+            level[moved] = up[moved] ? level[moved] + half : level[moved] - half;
+            for (std::size_t j = 0; j < k; ++j) d.matrix(d.row(t, step), j) = u_of(level[j]);
         }
     }
     return d;

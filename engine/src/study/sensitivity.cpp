@@ -58,6 +58,40 @@ SobolIndices sobol_indices(const SaltelliDesign& design, std::span<const double>
     return out;
 }
 
+MorrisIndices morris_indices(const MorrisDesign& design, std::span<const double> outputs) {
+    const std::size_t k = design.k, r = design.trajectories;
+    if (outputs.size() != design.matrix.rows())
+        throw std::invalid_argument("morris_indices: " + std::to_string(outputs.size()) + " outputs for a design of " +
+                                    std::to_string(design.matrix.rows()) + " rows");
+    for (std::size_t i = 0; i < outputs.size(); ++i)
+        if (!std::isfinite(outputs[i]))
+            throw std::invalid_argument("morris_indices: output of row " + std::to_string(i) + " is not finite");
+    // effects[j][t]: the elementary effect of parameter j in trajectory t (each moves once).
+    std::vector<std::vector<double>> effects(k, std::vector<double>(r, 0.0));
+    for (std::size_t t = 0; t < r; ++t) {
+        for (std::size_t s = 1; s <= k; ++s) {
+            const std::size_t now = design.row(t, s), before = design.row(t, s - 1);
+            for (std::size_t j = 0; j < k; ++j) {
+                const double du = design.matrix(now, j) - design.matrix(before, j);
+                if (du != 0.0) effects[j][t] = (outputs[now] - outputs[before]) / du;
+            }
+        }
+    }
+    MorrisIndices out;
+    const double dr = static_cast<double>(r);
+    for (const auto& e : effects) {
+        double sum = 0.0, abs_sum = 0.0;
+        for (const double v : e) sum += v, abs_sum += std::abs(v);
+        const double mean = sum / dr;
+        double ss = 0.0;
+        for (const double v : e) ss += (v - mean) * (v - mean);
+        out.mu.push_back(mean);
+        out.mu_star.push_back(abs_sum / dr);
+        out.sigma.push_back(std::sqrt(ss / (dr - 1.0)));
+    }
+    return out;
+}
+
 std::vector<double> prcc(const Matrix& params, std::span<const double> outputs) {
     const std::size_t n = params.rows();
     const std::size_t k = params.cols();

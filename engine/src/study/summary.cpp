@@ -70,6 +70,20 @@ const std::vector<std::size_t>& sensitivity_outputs() {
     return v;
 }
 
+std::vector<std::string> percentile_output_names(const StudyPlan& plan) {
+    std::vector<std::string> names;
+    for (std::size_t i : percentile_outputs()) names.push_back(model::run_outputs()[i].name);
+    for (const auto& o : plan.spec->outputs) names.push_back(o.name);
+    return names;
+}
+
+std::vector<std::string> sensitivity_output_names(const StudyPlan& plan) {
+    std::vector<std::string> names;
+    for (std::size_t i : sensitivity_outputs()) names.push_back(model::run_outputs()[i].name);
+    for (const auto& o : plan.spec->outputs) names.push_back(o.name);
+    return names;
+}
+
 std::size_t StudySummary::band_block(const RecordLayout& L, std::size_t arm, std::size_t band) const {
     std::size_t at = arm * per_arm_band_values(L);
     for (std::size_t b = 0; b < band; ++b) at += kPercentiles.size() * L.months * L.band_width[b];
@@ -81,12 +95,13 @@ StudySummary summarize(const StudyPlan& plan, const Journal& journal, std::size_
     const std::size_t arms = plan.arms.size();
     const auto& pct_out = percentile_outputs();
     const auto& sens_out = sensitivity_outputs();
+    const std::size_t own = L.study_outputs.size();
     StudySummary s;
     s.runs = done;
-    s.method = plan.spec->sampler == Sampler::saltelli ? "sobol" : "prcc";
+    s.method = plan.spec->sampler == Sampler::saltelli ? "sobol" : plan.spec->sampler == Sampler::morris ? "morris" : "prcc";
     s.arms.resize(arms);
-    std::vector<std::vector<std::vector<double>>> pct_values(arms, std::vector<std::vector<double>>(pct_out.size()));
-    std::vector<std::vector<std::vector<double>>> sens_values(arms, std::vector<std::vector<double>>(sens_out.size()));
+    std::vector<std::vector<std::vector<double>>> pct_values(arms, std::vector<std::vector<double>>(pct_out.size() + own));
+    std::vector<std::vector<std::vector<double>>> sens_values(arms, std::vector<std::vector<double>>(sens_out.size() + own));
     std::vector<std::vector<Observation>> delays(arms);
     std::vector<std::vector<double>> param_rows(arms);
 
@@ -98,6 +113,10 @@ StudySummary summarize(const StudyPlan& plan, const Journal& journal, std::size_
         ++arm.count[std::min<std::size_t>(label, model::kOutcomeClasses - 1)];
         for (std::size_t i = 0; i < pct_out.size(); ++i) pct_values[a][i].push_back(r[L.output(pct_out[i])]);
         for (std::size_t i = 0; i < sens_out.size(); ++i) sens_values[a][i].push_back(r[L.output(sens_out[i])]);
+        for (std::size_t i = 0; i < own; ++i) {
+            pct_values[a][pct_out.size() + i].push_back(r[L.study_output(i)]);
+            sens_values[a][sens_out.size() + i].push_back(r[L.study_output(i)]);
+        }
         // The delay is measured from the leader's crossing: runs in which the leader never
         // crossed have no origin and are left out (their count is reported).
         const auto censoring = static_cast<model::Censoring>(r[L.output(kCensoring)]);
@@ -125,14 +144,28 @@ StudySummary summarize(const StudyPlan& plan, const Journal& journal, std::size_
 
         // Sensitivity of each marked output to each parameter. Censored delays enter at their
         // censoring value (a lower bound), and a run with no delay (NaN) at the horizon's length.
+        // A study's own output with a NaN value (a series undefined that month) gets NaN indices.
         if (L.parameters == 0 || arm.runs < 3) continue;
         Matrix x(arm.runs, L.parameters);
         for (std::size_t i = 0; i < arm.runs; ++i)
             for (std::size_t j = 0; j < L.parameters; ++j) x(i, j) = param_rows[a][i * L.parameters + j];
-        for (auto& y : sens_values[a]) {
+        for (std::size_t o = 0; o < sens_values[a].size(); ++o) {
+            auto& y = sens_values[a][o];
+            if (o >= sens_out.size() && std::any_of(y.begin(), y.end(), [](double v) { return std::isnan(v); })) {
+                const std::vector<double> none(L.parameters, std::nan(""));
+                arm.first_order.push_back(none);
+                if (s.method != "prcc") arm.total_order.push_back(none);
+                if (s.method == "morris") arm.morris_mu.push_back(none);
+                continue;
+            }
             for (double& v : y)
                 if (std::isnan(v)) v = static_cast<double>(L.months);
-            if (s.method == "sobol") {
+            if (s.method == "morris") {
+                const MorrisIndices idx = morris_indices(plan.morris, y);
+                arm.first_order.push_back(idx.mu_star);
+                arm.total_order.push_back(idx.sigma);
+                arm.morris_mu.push_back(idx.mu);
+            } else if (s.method == "sobol") {
                 const SobolIndices idx = sobol_indices(plan.saltelli, y);
                 arm.first_order.push_back(idx.first_order);
                 arm.total_order.push_back(idx.total_order);
@@ -249,9 +282,8 @@ std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
     out += "\nPer-run measures at the horizon, p50 [p5, p95]\n";
     std::snprintf(line, sizeof line, "%-22s", "arm");
     out += line;
-    const auto& pct_out = percentile_outputs();
-    for (std::size_t i : pct_out) {
-        std::snprintf(line, sizeof line, "  %-24s", model::run_outputs()[i].name.c_str());
+    for (const auto& name : percentile_output_names(plan)) {
+        std::snprintf(line, sizeof line, "  %-24s", name.c_str());
         out += line;
     }
     out += "\n";
@@ -269,22 +301,25 @@ std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
 
     const auto& params = plan.spec->parameters;
     if (params.empty()) return out;
-    out += "\nSensitivity (" + std::string(s.method == "sobol" ? "Sobol first / total order" : "partial rank correlation") +
+    out += "\nSensitivity (" +
+           std::string(s.method == "sobol"    ? "Sobol first / total order"
+                       : s.method == "morris" ? "Morris mu* / sigma, per unit of each parameter's quantile"
+                                              : "partial rank correlation") +
            "), ranked by |index|\n";
-    const auto& sens = sensitivity_outputs();
+    const auto sens = sensitivity_output_names(plan);
     for (const auto& a : s.arms) {
         if (a.first_order.empty()) continue;
         for (std::size_t o = 0; o < sens.size(); ++o) {
             std::vector<std::size_t> order(params.size());
             std::iota(order.begin(), order.end(), 0);
-            const auto& key = s.method == "sobol" ? a.total_order[o] : a.first_order[o];
+            const auto& key = s.method == "sobol" ? a.total_order[o] : a.first_order[o];  // Morris: mu*
             std::stable_sort(order.begin(), order.end(),
                              [&](std::size_t x, std::size_t y) { return std::abs(key[x]) > std::abs(key[y]); });
-            out += "  " + a.name + ", " + model::run_outputs()[sens[o]].name + ":";
+            out += "  " + a.name + ", " + sens[o] + ":";
             for (std::size_t r = 0; r < order.size(); ++r) {
                 const std::size_t j = order[r];
-                if (s.method == "sobol")
-                    std::snprintf(line, sizeof line, " %s %.2f/%.2f%s", params[j].name.c_str(), a.first_order[o][j],
+                if (s.method != "prcc")
+                    std::snprintf(line, sizeof line, s.method == "sobol" ? " %s %.2f/%.2f%s" : " %s %.3g/%.3g%s", params[j].name.c_str(), a.first_order[o][j],
                                   a.total_order[o][j], r + 1 < order.size() ? "," : "");
                 else
                     std::snprintf(line, sizeof line, " %s %+.2f%s", params[j].name.c_str(), a.first_order[o][j],

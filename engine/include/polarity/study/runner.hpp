@@ -25,12 +25,20 @@ namespace polarity::study {
 /// the study core does no YAML). Throws polarity::ConfigError for invalid overrides.
 using ScenarioResolver = std::function<model::Scenario(const std::vector<Override>& overrides)>;
 
+/// A study's own output (StudySpec::outputs) located in the run: which series, which entity of
+/// its axis (0 for a scalar series) and which month of the run.
+struct StudyOutputSlot {
+    std::size_t series = 0, entity = 0, month = 0;
+};
+
 /// Where each value of a journal record lives. Record = [arm, sample, parameters(k), every
 /// per-run output of model::run_outputs() (its width: 1, one per bloc or one per December),
-/// bands (each banded series: months x its width)].
+/// the study's own outputs (one value each), bands (each banded series: months x its width)].
 struct RecordLayout {
     std::size_t parameters = 0, blocs = 0, months = 0, year_ends = 0;
     std::vector<std::size_t> output_offset;  ///< per run_outputs() entry
+    std::vector<StudyOutputSlot> study_outputs;  ///< per StudySpec::outputs entry
+    std::size_t study_output_offset = 0;
     std::vector<std::size_t> band_series;    ///< per band, its index in model::series_table()
     std::vector<std::size_t> band_width;     ///< per band, 1 (scalar series) or blocs
     std::vector<std::size_t> band_offset;    ///< per band
@@ -38,10 +46,12 @@ struct RecordLayout {
 
     /// @throws std::invalid_argument when a band names no bandable series.
     [[nodiscard]] static RecordLayout make(std::size_t parameters, std::size_t blocs, std::size_t months,
-                                           std::size_t year_ends, const std::vector<std::string>& bands);
+                                           std::size_t year_ends, const std::vector<std::string>& bands,
+                                           const std::vector<StudyOutputSlot>& study_outputs = {});
     [[nodiscard]] std::size_t param(std::size_t j) const { return 2 + j; }
     [[nodiscard]] std::size_t output(std::size_t i) const { return output_offset[i]; }
     [[nodiscard]] std::size_t output_width(std::size_t i) const;
+    [[nodiscard]] std::size_t study_output(std::size_t i) const { return study_output_offset + i; }
     [[nodiscard]] std::size_t band(std::size_t s, std::size_t m, std::size_t e) const {
         return band_offset[s] + m * band_width[s] + e;
     }
@@ -58,8 +68,10 @@ struct StudyPlan {
     Matrix unit;                                         ///< [sample][parameter], the design in (0,1)
     std::size_t samples_per_arm = 0;                     ///< rows of the design (max runs per arm)
     SaltelliDesign saltelli;                             ///< the design's structure when the sampler is saltelli
+    MorrisDesign morris;                                 ///< the design's structure when the sampler is morris
     std::vector<std::string> blocs;
     std::vector<int> year_ends;                          ///< month indices of the Decembers run
+    std::vector<StudyOutputSlot> study_outputs;          ///< StudySpec::outputs located in the runs
     RecordLayout layout;
     std::uint64_t fingerprint = 0;                       ///< of the study, its resolved arms and the engine
     [[nodiscard]] std::size_t total_runs() const { return arms.size() * samples_per_arm; }
@@ -67,8 +79,9 @@ struct StudyPlan {
 
 /// The first half of a plan: each arm's scenario resolved and every parameter bound in it (by
 /// key path, once), each distribution's support (quantiles 1e-9 and 1 - 1e-9) inside its key's
-/// range. No sample design: enough for sample_rules.hpp's corner_breaches().
-/// @throws polarity::ConfigError at the study file's line of the arm or parameter at fault;
+/// range; the study's own outputs located (StudyOutputSlot: entity and date checked against
+/// every arm). No sample design: enough for sample_rules.hpp's corner_breaches().
+/// @throws polarity::ConfigError at the study file's line of the arm, parameter or output at fault;
 ///         std::invalid_argument if arms change the blocs or horizon, or rival_bloc is not a bloc.
 [[nodiscard]] StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve);
 

@@ -13,9 +13,13 @@
 /// | latin_hypercube      | sub = 1, a = parameter j, b = 0             | Fisher–Yates, column j |
 /// | latin_hypercube      | sub = 1, a = parameter j, b = 1             | offsets, rows 0..n-1   |
 /// | sobol_shifted        | sub = 2, a = 0, b = dimension j             | 1st: shift s_j         |
+/// | morris               | sub = 3, a = trajectory t, b = 0            | order, directions, base|
+///
+/// full_factorial draws nothing.
 ///
 /// Prefix stability ("run i is the same whatever the number of runs"): holds for
-/// random_sample, sobol, sobol_shifted and saltelli on a Sobol base (rows are per-run functions);
+/// random_sample, sobol, sobol_shifted, saltelli on a Sobol base, full_factorial (whole
+/// repetitions of the grid) and morris (whole trajectories): rows are per-run functions;
 /// it cannot hold for latin_hypercube or impose_rank_correlation, whose strata and ranks depend
 /// on n by construction.
 
@@ -101,6 +105,37 @@ struct SaltelliDesign {
 ///         Sobol base.
 [[nodiscard]] SaltelliDesign saltelli(std::size_t n_base, std::size_t k, std::uint64_t seed,
                                       SaltelliBase base = SaltelliBase::sobol_shifted);
+
+/// Full-factorial grid (NetLogo BehaviorSpace's design): every combination of the parameters'
+/// levels, `repetitions` times. Parameter j has levels[j] levels; level l of m is the u-value
+/// (l + 0.5) / m, the middle of the l-th of m equal strata, which quantile() of an equally
+/// weighted `choice` maps to its l-th smallest value. Rows enumerate the grid with the last
+/// parameter varying fastest, repetition by repetition: row r * G + g (G = Π levels) is point g
+/// of repetition r, so a prefix of whole repetitions is the design for fewer repetitions.
+/// @throws std::invalid_argument if levels is empty, a level count is 0, or the grid has more
+///         than 2^32 points.
+[[nodiscard]] Matrix full_factorial(const std::vector<std::size_t>& levels, std::size_t repetitions);
+
+/// Morris elementary-effects design (Morris 1991, Technometrics 33:161), one-at-a-time
+/// trajectories on a grid of p levels (p even). Level g is the u-value (g + 0.5) / p, and each
+/// step moves one parameter by Δ = p / 2 levels, i.e. by exactly 0.5 in u (Morris's
+/// Δ = p / (2 (p - 1)) on the [0, 1] grid, placed at strata middles so every u is inside (0, 1)).
+/// Trajectory t draws from its own Stream: a random order of the parameters (Fisher–Yates),
+/// then per parameter a direction (up or down) and a base level in 0..p/2 - 1. Its k + 1 rows
+/// start at the base (the upper level for parameters that move down) and step one parameter at
+/// a time in that order.
+struct MorrisDesign {
+    std::size_t trajectories = 0;  ///< r
+    std::size_t k = 0;             ///< number of parameters
+    std::size_t levels = 0;        ///< p
+    Matrix matrix;                 ///< r (k + 1) x k u-values
+    /// Row of step s (0..k) of trajectory t; step s > 0 moves exactly one parameter.
+    [[nodiscard]] std::size_t row(std::size_t t, std::size_t s) const noexcept { return t * (k + 1) + s; }
+};
+
+/// Builds a Morris design of `trajectories` trajectories over k parameters and p = `levels`.
+/// @throws std::invalid_argument if k == 0, trajectories < 2 or levels is odd or below 2.
+[[nodiscard]] MorrisDesign morris(std::size_t trajectories, std::size_t k, std::size_t levels, std::uint64_t seed);
 
 /// Iman–Conover (1982) rank correlation: reorders the entries within each column of `sample`
 /// so that its Spearman rank correlation matrix approximates `target`, leaving every column's

@@ -35,6 +35,22 @@ struct SobolIndices {
 [[nodiscard]] SobolIndices sobol_indices(const SaltelliDesign& design,
                                          std::span<const double> outputs);
 
+/// Morris elementary-effects statistics, one entry per parameter.
+struct MorrisIndices {
+    std::vector<double> mu;       ///< mean elementary effect (signed: effects of both signs cancel)
+    std::vector<double> mu_star;  ///< mean |elementary effect| (Campolongo et al. 2007): the ranking
+    std::vector<double> sigma;    ///< standard deviation (divisor r - 1): interactions and non-linearity
+};
+
+/// Morris statistics from a Morris design and the output of every one of its rows (in design
+/// order). The elementary effect of the parameter moved at step s of trajectory t is
+///   EE = (y(t, s) - y(t, s - 1)) / (u(t, s) - u(t, s - 1)),
+/// per unit of the parameter's u (its quantile scale, so effects compare across parameters
+/// whatever their units); each step moves u by ±0.5.
+/// @throws std::invalid_argument if outputs.size() != design.matrix.rows() or an output is not
+///         finite.
+[[nodiscard]] MorrisIndices morris_indices(const MorrisDesign& design, std::span<const double> outputs);
+
 /// Partial rank correlation coefficients (Marino et al. 2008, J. Theor. Biol. 254:178): the
 /// parameters (columns of `params`) and the output are rank-transformed (average ranks for
 /// ties) and centred; for each parameter j, both rank(x_j) and rank(y) are regressed by least

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "polarity/study/distributions.hpp"
+#include "polarity/study/matrix.hpp"
 
 namespace polarity::study {
 
@@ -45,7 +46,25 @@ struct RankCorrelation {
     double rho = 0;
 };
 
-enum class Sampler { random, latin_hypercube, sobol, saltelli };
+enum class Sampler { random, latin_hypercube, sobol, saltelli, full_factorial, morris, user };
+
+/// YAML `design_file:` (sampler `user`): a CSV of parameter values, one row per sample.
+struct UserDesign {
+    std::string path;      ///< resolved against the study file's folder
+    std::string text;      ///< the file's text (part of the study's fingerprint)
+    Matrix values;         ///< [row][parameter], in the order of StudySpec::parameters
+    std::vector<int> lines;///< the CSV line of each row, for errors about a sampled run
+};
+
+/// YAML `outputs:` entry: a recorded series at one month (and one entity of its axis) as a
+/// per-run output of the study, with percentiles, sensitivity and a `run_<name>` dataset.
+struct StudyOutput {
+    std::string name;      ///< `name`: the dataset is run_<name>
+    std::string series;    ///< `series`: a name in model::series_table()
+    std::string entity;    ///< `entity`: a label of the series' axis (empty for a series without one)
+    int year = 0, month = 0; ///< `date: YYYY-MM`, within the run
+    Origin origin;
+};
 
 /// When to stop sampling: a fixed number of runs, or once P(unipolar) is known to within
 /// `halfwidth` (95 % Wilson interval) in every arm, checked after each batch.
@@ -61,11 +80,17 @@ struct StudySpec {
     std::string scenario_path;                 ///< `scenario`, resolved against the study file's folder
     std::vector<Override> overrides;           ///< `set:` applied to every arm (then the command line's --set)
     std::uint64_t seed = 1;                    ///< `seed`
-    int runs = 1000;                           ///< `runs` per arm (base samples N for saltelli: N (k + 2) runs)
+    /// `runs` per arm; saltelli: base samples N (N (k + 2) runs); full_factorial: repetitions of
+    /// the grid (default 1); morris: trajectories r (r (k + 1) runs, default 20); user: rows of
+    /// the design file used (default all)
+    int runs = 1000;
     std::optional<Precision> precision;        ///< `precision`
     int batch_runs = 256;                      ///< `batch_runs`: runs between journal syncs
     Sampler sampler = Sampler::latin_hypercube;///< `sampler`
     bool common_random_numbers = true;         ///< `common_random_numbers`: arms share samples and random draws
+    int morris_levels = 4;                     ///< `morris_levels`: grid levels p of the morris sampler (even)
+    std::optional<UserDesign> design;          ///< `design_file` (sampler `user`)
+    std::vector<StudyOutput> outputs;          ///< `outputs`: user-defined per-run outputs
     int series_runs = 0;                       ///< `series_runs`: full time series for the first N samples of each arm
     std::vector<std::string> bands = {"bloc_frontier_capability", "rival_lag_months", "bloc_compute_h100e",
                                       "rival_compute_share"};  ///< `bands`: series with SeriesSpec::bandable

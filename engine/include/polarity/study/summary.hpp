@@ -5,7 +5,8 @@
 /// over the runs in which the leader crossed), percentiles of the per-run outputs the output
 /// table marks, percentile bands of the banded series, and the sensitivity of the marked
 /// outputs to each uncertain parameter (Sobol first and total order for a Saltelli design,
-/// otherwise partial rank correlation). Computed from the journal in run order, in blocks, so
+/// Morris mu*, mu and sigma for a Morris design, otherwise partial rank correlation). The
+/// study's own outputs (StudySpec::outputs) get percentiles and sensitivity like the table's. Computed from the journal in run order, in blocks, so
 /// memory stays flat in the number of runs apart from one value per run per output.
 
 #include <array>
@@ -24,23 +25,28 @@ inline constexpr std::array<double, 6> kDelayMonths = {0, 6, 12, 24, 36, 48};
 /// Indices into model::run_outputs() of the outputs with percentiles / with sensitivity.
 [[nodiscard]] const std::vector<std::size_t>& percentile_outputs();
 [[nodiscard]] const std::vector<std::size_t>& sensitivity_outputs();
+/// Names of a study's outputs with percentiles / with sensitivity: the table's marked outputs,
+/// then the study's own (StudySpec::outputs, which have both). ArmSummary's vectors follow them.
+[[nodiscard]] std::vector<std::string> percentile_output_names(const StudyPlan& plan);
+[[nodiscard]] std::vector<std::string> sensitivity_output_names(const StudyPlan& plan);
 
 struct ArmSummary {
     std::string name;
     std::size_t runs = 0;
     std::array<std::size_t, model::kOutcomeClasses> count{};
     std::array<double, model::kOutcomeClasses> probability{}, low{}, high{};
-    /// [percentile_outputs()[i]][kBandPercentiles] over runs; NaN values are left out.
+    /// [percentile_output_names()[i]][kBandPercentiles] over runs; NaN values are left out.
     std::vector<std::array<double, 5>> percentiles;
     std::size_t leader_crossed = 0;                       ///< runs in which the leader crossed
     std::array<double, kDelayMonths.size()> delay_survival{};  ///< P(delay > k | leader crossed), Kaplan–Meier
     double delay_median = 0;                              ///< Kaplan–Meier median; +inf when not reached
-    /// [sensitivity_outputs()[i]][parameter]: first order, total order (Sobol) or PRCC (first only)
-    std::vector<std::vector<double>> first_order, total_order;
+    /// [sensitivity_output_names()[i]][parameter]: Sobol first and total order; PRCC (first
+    /// only); Morris mu* (first) and sigma (total), with the signed mean mu in morris_mu.
+    std::vector<std::vector<double>> first_order, total_order, morris_mu;
 };
 
 struct StudySummary {
-    std::string method;                      ///< "sobol" or "prcc"
+    std::string method;                      ///< "sobol", "morris" or "prcc"
     std::size_t runs = 0;
     std::vector<ArmSummary> arms;
     /// [arm][band][percentile][month][width], flattened in that order; band b's block has
