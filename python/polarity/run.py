@@ -135,6 +135,7 @@ def open_run(path: str | os.PathLike) -> xr.Dataset:
     with xr.open_dataset(path, engine="h5netcdf") as root, \
             xr.open_dataset(path, engine="h5netcdf", group="outcome", phony_dims="sort") as outcome:
         root, outcome = root.load(), outcome.load()
-    if "spell" not in outcome.dims and "phony_dim_0" in outcome.dims:  # files without a spell scale
-        outcome = outcome.rename_dims(phony_dim_0="spell")
+    phony = [d for d in outcome.dims if str(d).startswith("phony_dim_")]
+    if "spell" not in outcome.dims and len(phony) == 1:  # files without a spell scale: the spells' dimension
+        outcome = outcome.rename_dims({phony[0]: "spell"})
     return join_outcome(root, outcome)

@@ -82,7 +82,7 @@ def run_table(raw: dict) -> pd.DataFrame:
                 columns[column] = _month_dates(raw["start"], values.astype(int))
             elif name == DELAY:
                 censoring = records[:, raw["output_offset"][_output_index(raw, CENSORING)]].astype(int)
-                censored = censoring != CLASS_NAMES[CENSORING].index("none")
+                censored = censoring != 0  # Censoring::none, named "exact"
                 columns[DELAY] = np.where(censored, np.nan, values)
                 columns["crossing_delay_censored"] = censored
                 columns["crossing_delay_bound_months"] = values

@@ -21,9 +21,10 @@ def _outcome_group(path) -> xr.Dataset:
     """/outcome as xarray opens it, with the root's bloc coordinate attached."""
     with xr.open_dataset(path, engine="h5netcdf") as root, \
             xr.open_dataset(path, engine="h5netcdf", group="outcome", phony_dims="sort") as group:
-        group = group.load().assign_coords(bloc=root["bloc"].values)
-    if "spell" not in group.dims and "phony_dim_0" in group.dims:  # files written before the spell scale
-        group = group.rename_dims(phony_dim_0="spell")
+        group = group.load().assign_coords(bloc=root["bloc"].load())
+    phony = [d for d in group.dims if str(d).startswith("phony_dim_")]
+    if "spell" not in group.dims and len(phony) == 1:  # files written before the spell scale
+        group = group.rename_dims({phony[0]: "spell"})
     return group
 
 
