@@ -40,9 +40,10 @@ out.mkdir(parents=True, exist_ok=True)
 # %% The baseline, run once in memory: an xarray Dataset laid out like the run file.
 baseline = polarity.load(ROOT / "scenarios/baseline.yaml")
 run = polarity.run(baseline, threads=args.threads)
-print(f"{baseline.name}: {run['outcome_outcome_name'].item()} "
-      f"({run['outcome_leader'].item()} crossed {run['outcome_crossing_date'].sel(bloc='us_aligned').item()}, "
-      f"{run['outcome_rival'].item()} {run['outcome_crossing_date'].sel(bloc='china').item()})")
+leader, rival = run["outcome_leader"].item(), run["outcome_rival"].item()
+crossed = run["outcome_crossing_date"]
+print(f"{baseline.name}: {run['outcome_outcome_name'].item()} ({leader} crossed {crossed.sel(bloc=leader).item()}, "
+      f"{rival} {crossed.sel(bloc=rival).item()})")
 
 # %% The study: 500 runs of the baseline under uncertainty, the per-run table as a DataFrame.
 result = polarity.study(STUDY, runs=args.runs, threads=args.threads)
