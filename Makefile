@@ -5,7 +5,8 @@
 DEBIAN_PACKAGES := cmake g++ make pkg-config libboost-dev libtbb-dev libyaml-cpp-dev libhdf5-dev \
 	hdf5-tools catch2 librandom123-dev libcli11-dev libbenchmark-dev python3 python3-h5py \
 	python3-numpy python3-pandas python3-matplotlib python3-xarray python3-h5netcdf python3-pytest \
-	python3-yaml python3-jsonschema python3-sklearn libopenmpi-dev openmpi-bin
+	python3-yaml python3-jsonschema python3-sklearn libopenmpi-dev openmpi-bin \
+	pybind11-dev python3-dev
 
 PRESET ?= release
 

@@ -30,7 +30,6 @@ using namespace detail;  // the shared writing helpers of hdf5_write.hpp
 
 namespace {
 
-constexpr const char* kFormat = "polarity-run/2";
 constexpr const char* kMonthUnits = "days since 2000-01-01";
 constexpr const char* kNotReached = "not reached";
 
@@ -258,7 +257,7 @@ void Hdf5Recorder::begin(const model::RunHeader& header) {
                              "H5Fcreate", file);
         const hid_t root = s.file.get();
 
-        write_string_attr(root, "format", kFormat, where);
+        write_string_attr(root, "format", kRunFileFormat, where);
         write_string_attr(root, "engine_version", POLARITY_VERSION, where);
         write_string_attr(root, "git_sha", POLARITY_GIT_SHA, where);
         write_string_attr(root, "scenario_name", header.scenario_name, where);

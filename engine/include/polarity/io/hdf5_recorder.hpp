@@ -19,6 +19,9 @@
 
 namespace polarity::io {
 
+/// The `format` attribute of a run file; bumped on any incompatible layout change.
+inline constexpr const char* kRunFileFormat = "polarity-run/2";
+
 /// Writes one run to an HDF5 file, atomically.
 ///
 /// Months are buffered in memory (a run is ~100 months x ~100 series, well under a few MB);
