@@ -20,6 +20,7 @@
 #include "polarity/model/calibration.hpp"
 #include "polarity/model/simulation.hpp"
 #include "merge_command.hpp"
+#include "serve_command.hpp"
 #include "study_command.hpp"
 
 namespace {
@@ -140,11 +141,13 @@ int main(int argc, char** argv) {
 
     const auto study = polarity::app::add_study_command(app);
     const auto merge = polarity::app::add_merge_command(app);
+    const auto serve = polarity::app::add_serve_command(app);
 
     CLI11_PARSE(app, argc, argv);
     try {
         if (const int code = study(); code >= 0) return code;
         if (const int code = merge(); code >= 0) return code;
+        if (const int code = serve(); code >= 0) return code;
         if (*run_cmd) return run_command(run);
         if (*validate_cmd) return validate_command(files, validate_sets);
         if (*show_cmd) return show_command(show_file, show_sets);
