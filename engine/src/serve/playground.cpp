@@ -145,6 +145,12 @@ std::vector<std::string> overrides_for(const Preset& preset, const detail::Scena
     return out;
 }
 
+/// The preset with overrides, from its resolved text (read once, `extends` already applied), so a
+/// request reads no file; override errors read as `--set` errors.
+model::Scenario load_preset(const Preset& p, const std::vector<std::string>& overrides) {
+    return config::load_scenario_text(p.scenario.source_text, p.path.string(), overrides);
+}
+
 /// Counts a study in for as long as it runs.
 class StudySlot {
 public:
@@ -225,7 +231,7 @@ Reply Playground::run(const std::string& body) const {
         const auto request = detail::parse_request(body, false, limits_);
         const Preset& p = find(request.preset);
         const auto overrides = overrides_for(p, request);
-        const model::Scenario scenario = config::load_scenario_file(p.path.string(), overrides);
+        const model::Scenario scenario = load_preset(p, overrides);
         check_horizon(scenario, limits_);
         model::MemoryRecorder rec;
         (void)model::run_scenario(scenario, rec,
@@ -259,7 +265,7 @@ Reply Playground::study(const std::string& body) {
         });
         const int runs = request.runs > 0 ? request.runs : limits_.default_study_runs;
         const study::StudyPlan plan = study::plan_study(
-            spec, [&](const std::vector<std::string>& o) { return config::load_scenario_file(p.path.string(), o); },
+            spec, [&](const std::vector<std::string>& o) { return load_preset(p, o); },
             runs);
         for (const auto& arm : plan.arms) check_horizon(arm, limits_);
 

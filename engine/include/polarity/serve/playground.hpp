@@ -6,8 +6,8 @@
 /// puts it on the wire. docs/classroom.md describes every request and reply.
 ///
 /// Safe to call from many threads at once: the presets are read once at construction and each
-/// request works on its own copy. Nothing is written to disk; the only files read per request are
-/// the presets themselves (the scenario loader reads a preset and what it extends).
+/// request works on its own copy. Nothing is read from or written to disk after construction: a
+/// request loads its preset from the resolved text kept in memory, with its overrides.
 
 #include <atomic>
 #include <filesystem>
