@@ -73,14 +73,18 @@ async function choosePreset(id) {
   state.preset = preset;
   $("question").textContent = preset.question;
   $("description").textContent = preset.description;
+  // The preset as it stands runs while its levers load: the first answer comes sooner.
+  state.levers = [];
+  state.rules = [];
+  resetValues();
+  $("futures-panel").hidden = true;
+  requestRun();
   const reply = await getJSON(`/api/levers?preset=${encodeURIComponent(id)}`);
   state.levers = reply.levers;
   state.rules = reply.rules;
   $("rules-note").textContent = reply.rules_note;
   resetValues();
   buildLevers();
-  $("futures-panel").hidden = true;
-  requestRun();
 }
 
 function resetValues() {
@@ -418,8 +422,8 @@ function drawFutures(study, ms) {
     type: "bar",
     data: { labels: shown.map((c) => c.class.replace("_", " ")),
             datasets: [{ label: "share of runs", data: shown.map((c) => c.probability), backgroundColor: "#1f5fbf" }] },
-    options: baseOptions({ plugins: { legend: { display: false } },
-                           scales: { y: { min: 0, max: 1, ticks: { callback: (v) => pct(v) } } } }),
+    options: baseOptions({ indexAxis: "y", plugins: { legend: { display: false } },
+                           scales: { x: { min: 0, max: 1, ticks: { callback: (v) => pct(v) } } } }),
   });
   const table = $("outcome-table");
   table.replaceChildren();

@@ -27,9 +27,11 @@ using Clock = std::chrono::steady_clock;
 
 Reply reply(const json& j, int status = 200) { return {status, j.dump()}; }
 
-/// The first sentence of @p text, or "" when it is longer than a title should be.
+/// The first sentence of @p text (to its first '.', '?' or '!' and a space), or "" when it is
+/// longer than a title should be.
 std::string first_sentence(const std::string& text) {
-    const auto end = text.find(". ");
+    std::size_t end = std::string::npos;
+    for (const char* stop : {". ", "? ", "! "}) end = std::min(end, text.find(stop));
     const std::string s = end == std::string::npos ? text : text.substr(0, end + 1);
     return s.size() <= 90 ? s : "";
 }
