@@ -6,7 +6,9 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config libboost-dev libtbb-dev libyaml-cpp
 	hdf5-tools catch2 librandom123-dev libcli11-dev libbenchmark-dev python3 python3-h5py \
 	python3-numpy python3-pandas python3-matplotlib python3-xarray python3-h5netcdf python3-pytest \
 	python3-yaml python3-jsonschema python3-sklearn libopenmpi-dev openmpi-bin \
-	pybind11-dev python3-dev
+	pybind11-dev python3-dev libcpp-httplib-dev nlohmann-json3-dev
+# The playground's real-browser test (tests/serve): only `make test` installs these.
+BROWSER_TEST_PACKAGES := chromium chromium-driver python3-selenium
 
 PRESET ?= release
 
@@ -27,6 +29,7 @@ build: deps
 run: build
 	./build/$(PRESET)/polarity run scenarios/baseline.yaml -o out/baseline.h5 --force
 
+test: DEBIAN_PACKAGES += $(BROWSER_TEST_PACKAGES)
 test: build
 	ctest --preset $(PRESET) -j2
 

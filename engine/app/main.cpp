@@ -21,6 +21,7 @@
 #include "polarity/model/simulation.hpp"
 #include "discover_command.hpp"
 #include "merge_command.hpp"
+#include "serve_command.hpp"
 #include "study_command.hpp"
 
 namespace {
@@ -142,12 +143,14 @@ int main(int argc, char** argv) {
     const auto study = polarity::app::add_study_command(app);
     const auto merge = polarity::app::add_merge_command(app);
     const auto discover = polarity::app::add_discover_command(app);
+    const auto serve = polarity::app::add_serve_command(app);
 
     CLI11_PARSE(app, argc, argv);
     try {
         if (const int code = study(); code >= 0) return code;
         if (const int code = merge(); code >= 0) return code;
         if (const int code = discover(); code >= 0) return code;
+        if (const int code = serve(); code >= 0) return code;
         if (*run_cmd) return run_command(run);
         if (*validate_cmd) return validate_command(files, validate_sets);
         if (*show_cmd) return show_command(show_file, show_sets);

@@ -69,22 +69,6 @@ std::string explain(const model::RunHeader& h, const model::Outcome& o) {
     return "";
 }
 
-/// "us_aligned" -> "US-aligned", "china" -> "China": bloc names as a reader would write them.
-std::string readable(const std::string& name) {
-    std::string out;
-    std::size_t start = 0;
-    while (start <= name.size()) {
-        const std::size_t end = std::min(name.find('_', start), name.size());
-        std::string word = name.substr(start, end - start);
-        if (word.size() <= 2)
-            for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (out.empty() && !word.empty()) word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
-        out += (out.empty() ? "" : "-") + word;
-        start = end + 1;
-    }
-    return out;
-}
-
 std::string month_words(const model::CalendarMonth& start, int index) {
     static const char* names[] = {"January", "February", "March", "April", "May", "June", "July",
                                   "August", "September", "October", "November", "December"};
@@ -101,8 +85,23 @@ std::string ratio_text(double r) {
 
 }  // namespace
 
+std::string readable_name(const std::string& name) {
+    std::string out;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        const std::size_t end = std::min(name.find('_', start), name.size());
+        std::string word = name.substr(start, end - start);
+        if (word.size() <= 2)
+            for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (out.empty() && !word.empty()) word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
+        out += (out.empty() ? "" : "-") + word;
+        start = end + 1;
+    }
+    return out;
+}
+
 std::string format_answer(const model::RunHeader& h, const model::Outcome& o) {
-    const std::string lead = readable(o.leader), rival = readable(o.rival);
+    const std::string lead = readable_name(o.leader), rival = readable_name(o.rival);
     const int L = o.leader_crossing_month, R = o.rival_crossing_month;
     const std::string end = month_words(h.start, o.months_run - 1);
     std::ostringstream a;

@@ -15,4 +15,7 @@ namespace polarity::io {
 
 [[nodiscard]] std::string format_summary(const model::RunHeader& header, const model::Outcome& outcome);
 
+/// A bloc name as a reader would write it: "us_aligned" -> "US-aligned", "china" -> "China".
+[[nodiscard]] std::string readable_name(const std::string& name);
+
 }  // namespace polarity::io
