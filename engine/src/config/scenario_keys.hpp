@@ -23,6 +23,7 @@
 #include <string_view>
 #include <utility>
 
+#include "polarity/config/limits.hpp"
 #include "polarity/model/scenario.hpp"
 #include "yaml_reader.hpp"
 
@@ -290,13 +291,13 @@ struct Keys<model::MarketSettings> {
                   .unit = "share of price", .range = Range::at_least(0)});
         v.scalar("gray_detection_scale_units", &S::gray_detection_scale_units,
                  {.doc = "Monthly gray volume at which detection reaches 63% of enforcement.",
-                  .unit = "chips/month", .range = Range::above(0)});
+                  .unit = "chips/month", .range = Range::open_closed(0, limits::kMaxChips)});
         v.scalar("remote_markup", &S::remote_markup,
                  {.doc = "Cloud rental mark-up over buying.", .unit = "share of price",
                   .range = Range::at_least(0)});
         v.scalar("revenue_per_serving_h100e_usd", &S::revenue_per_serving_h100e_usd,
                  {.doc = "Monthly revenue of one H100e serving a frontier model.",
-                  .unit = "USD/month", .range = Range::at_least(0)});
+                  .unit = "USD/month", .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("quality_gap_scale", &S::quality_gap_scale,
                  {.doc = "Revenue is scaled by 1/(1 + gap/scale), gap in capability points "
                          "behind the leader.",
@@ -329,20 +330,20 @@ struct Keys<model::Nation> {
                   .range = Range::closed(1, 3)});
         v.scalar("gdp_usd", &S::gdp_usd,
                  {.doc = "Annual GDP (reported; scales nothing yet).", .unit = "USD/year",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("state_ai_funding_usd_per_month", &S::state_ai_funding_usd_per_month,
                  {.doc = "State AI funding, split evenly over its labs.", .unit = "USD/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("enforcement_capacity", &S::enforcement_capacity,
                  {.doc = "As a hub, compounds the controller's enforcement; as a controller, "
                          "headroom of adaptive effort (at most 1 + capacity).",
                   .unit = "share", .range = Range::unit()});
         v.scalar("hub_capacity_units_per_month", &S::hub_capacity_units_per_month,
                  {.doc = "Chips it can tranship per month (0 = not a hub).",
-                  .unit = "chips/month", .range = Range::at_least(0)});
+                  .unit = "chips/month", .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("subsidy_growth_per_year", &S::subsidy_growth_per_year,
                  {.doc = "Extra capacity growth of its suppliers once they are cut off.",
-                  .unit = "1/year", .range = Range::at_least(0)});
+                  .unit = "1/year", .range = Range::closed(0, limits::kMaxGrowthPerYear)});
         v.scalar("military_compute_share", &S::military_compute_share,
                  {.doc = "Share of its labs' compute used for strategic purposes.",
                   .unit = "share", .range = Range::closed_open(0, 1)});
@@ -373,7 +374,7 @@ struct Keys<model::ChipSku> {
         v.scalar("memory_bandwidth_tbps", &S::memory_bandwidth_tbps,
                  {.doc = "Memory bandwidth.", .unit = "TB/s", .range = Range::above(0)});
         v.scalar("price_usd", &S::price_usd, {.doc = "List price per chip at release.",
-                                              .unit = "USD", .range = Range::above(0)});
+                                              .unit = "USD", .range = Range::open_closed(0, limits::kMaxUsd)});
         v.scalar("production_weight", &S::production_weight,
                  {.doc = "Relative share of the supplier's output while on sale.",
                   .unit = "weight", .range = Range::at_least(0)});
@@ -400,25 +401,25 @@ struct Keys<model::Supplier> {
                 .refers = Entity::nation});
         v.scalar("capacity_units_per_month", &S::capacity_units_per_month,
                  {.doc = "Wafer-limited output at the start.", .unit = "chips/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxChips)});
         // Growth rates may be negative, but not -100 %/yr or worse.
         v.scalar("capacity_growth_per_year", &S::capacity_growth_per_year,
                  {.doc = "Growth of capacity, e.g. 0.5 = +50 %/yr.", .unit = "1/year",
-                  .range = Range::above(-1)});
+                  .range = Range::open_closed(-1, limits::kMaxGrowthPerYear)});
         v.scalar("yield", &S::yield, {.doc = "Share of good dies.", .unit = "share",
                                       .range = Range::open_closed(0, 1)});
         v.scalar("hbm_units_per_month", &S::hbm_units_per_month,
                  {.doc = "Memory-limited output.", .unit = "chips/month",
-                  .range = Range::at_least(0), .sentinel = Sentinel{-1, "unlimited"}});
+                  .range = Range::closed(0, limits::kMaxChips), .sentinel = Sentinel{-1, "unlimited"}});
         v.scalar("hbm_growth_per_year", &S::hbm_growth_per_year,
                  {.doc = "Growth of the memory limit.", .unit = "1/year",
-                  .range = Range::above(-1)});
+                  .range = Range::open_closed(-1, limits::kMaxGrowthPerYear)});
         v.scalar("die_bank_units", &S::die_bank_units,
                  {.doc = "Dies made abroad before a rule closed that door.", .unit = "chips",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("die_bank_draw_per_month", &S::die_bank_draw_per_month,
                  {.doc = "Most dies drawn from the bank per month.", .unit = "chips/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("design_around", &S::design_around,
                  {.doc = "Whether it offers compliant variants after a lag."});
         v.scalar("design_around_lag_months", &S::design_around_lag_months,
@@ -438,7 +439,7 @@ struct Keys<model::Holding> {
         v.scalar("sku", &S::sku, {.doc = "The SKU; at most one entry per SKU.",
                                   .need = Need::required, .refers = Entity::sku});
         v.scalar("units", &S::units, {.doc = "Number of chips.", .unit = "chips",
-                                      .range = Range::at_least(0)});
+                                      .range = Range::closed(0, limits::kMaxChips)});
     }
 };
 
@@ -456,12 +457,12 @@ struct Keys<model::Lab> {
         v.list("stock", &S::stock, {.doc = "Chips held at the start."});
         v.scalar("funding_usd_per_month", &S::funding_usd_per_month,
                  {.doc = "Outside capital at the start.", .unit = "USD/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("funding_growth_per_year", &S::funding_growth_per_year,
                  {.doc = "Growth of outside capital.", .unit = "1/year",
-                  .range = Range::above(-1)});
+                  .range = Range::open_closed(-1, limits::kMaxGrowthPerYear)});
         v.scalar("cash_usd", &S::cash_usd, {.doc = "Cash at the start.", .unit = "USD",
-                                            .range = Range::at_least(0)});
+                                            .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("capex_share", &S::capex_share,
                  {.doc = "Share of available money spent on chips each month.", .unit = "share",
                   .range = Range::unit()});
@@ -543,7 +544,7 @@ struct Keys<model::ExportRule> {
                                         .need = Need::required});
         v.scalar("quota_units_per_month", &S::quota_units_per_month,
                  {.doc = "Licences per destination nation per month (license rules).",
-                  .unit = "chips/month", .range = Range::at_least(0)});
+                  .unit = "chips/month", .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("approval_rate", &S::approval_rate,
                  {.doc = "Share of licence requests approved (license rules).", .unit = "share",
                   .range = Range::unit()});
@@ -591,7 +592,7 @@ struct Keys<model::RemoteAccessSwitch> {
         v.scalar("open", &S::open, {.doc = "Whether restricted nations may rent abroad."});
         v.scalar("capacity_units_per_month", &S::capacity_units_per_month,
                  {.doc = "Chips clouds may rent to each restricted nation.",
-                  .unit = "chips/month", .range = Range::at_least(0)});
+                  .unit = "chips/month", .range = Range::closed(0, limits::kMaxChips)});
     }
 };
 

@@ -31,6 +31,8 @@ inline constexpr std::size_t kMaxMapKeys = 256;
 inline constexpr double kMaxChips = 1e10;
 /// Money in US dollars (a stock or a monthly flow): ~10 times world GDP.
 inline constexpr double kMaxUsd = 1e15;
+/// Growth per year of capacity, memory, funding and subsidies: +1,000 %/yr.
+inline constexpr double kMaxGrowthPerYear = 10;
 /// Years a date may name: the model starts in the 2020s; both ends leave room for history and
 /// long horizons, neither for typos such as 1900 or 20230.
 inline constexpr int kMinYear = 1970;
