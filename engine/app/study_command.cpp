@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 
+#include "lifecycle.hpp"
+#include "polarity/config/limits.hpp"
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/study_loader.hpp"
 #include "polarity/core/error.hpp"
@@ -39,6 +41,7 @@ class ProgressReport {
 public:
     explicit ProgressReport(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
     void operator()(std::size_t done, std::size_t total) {
+        check_interrupted();  // after each batch: every journalled run is kept for --resume
         if (quiet_ || total == 0) return;
         const auto now = std::chrono::steady_clock::now();
         if (!started_) {
@@ -92,15 +95,33 @@ void write_series_runs(const study::StudyPlan& plan, const std::filesystem::path
     }
 }
 
+/// The command that continues an interrupted study.
+std::string resume_hint(const StudyOptions& opt, const std::filesystem::path& out) {
+    std::string cmd = "polarity study " + opt.file + " -o " + out.string() + " --resume";
+    if (opt.runs > 0) cmd += " --runs " + std::to_string(opt.runs);
+    for (const auto& s : opt.sets) cmd += " --set " + s;
+    return "`" + cmd + "` continues it";
+}
+
 int run_study(const StudyOptions& opt) {
     namespace fs = std::filesystem;
+    if (!config::is_study_file(opt.file) && fs::is_regular_file(opt.file)) {
+        throw ConfigError(opt.file, 0, 0, "",
+                          "this is not a study file (it names no `scenario:`); run a scenario with "
+                          "`polarity run " + opt.file + "`");
+    }
     const study::StudySpec spec = config::load_study_file(opt.file, opt.sets);
+    if (opt.runs > 0) {
+        if (const auto problem = config::study_runs_problem(spec, opt.runs); !problem.empty())
+            throw ConfigError("--runs " + std::to_string(opt.runs), 0, 0, "", problem);
+    }
     fs::path out = opt.output;
     if (out.empty()) out = fs::path("out") / (fs::path(opt.file).stem().string() + ".h5");
     const fs::path journal_path = out.string() + ".journal";
     if (fs::exists(out) && !opt.force)
         throw IoError(out.string() + ": the file exists; pass --force to overwrite it");
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
+    report_stale_temp_files(out);
 
     std::optional<tbb::global_control> limit;
     if (opt.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(opt.threads));
@@ -118,7 +139,14 @@ int run_study(const StudyOptions& opt) {
     }
     ProgressReport progress(opt.quiet);
     const auto t0 = std::chrono::steady_clock::now();
-    const std::size_t done = study::execute_study(plan, journal, std::ref(progress));
+    std::size_t done = 0;
+    try {
+        done = study::execute_study(plan, journal, std::ref(progress));
+    } catch (const Interrupted& e) {
+        throw Interrupted(std::string(e.what()) + " after " + std::to_string(journal.completed()) + " of " +
+                          std::to_string(plan.total_runs()) + " runs, which are kept in " +
+                          journal_path.string() + "; " + resume_hint(opt, out));
+    }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const study::StudySummary summary = study::summarize(plan, journal, done);
@@ -138,11 +166,12 @@ int run_study(const StudyOptions& opt) {
 std::function<int()> add_study_command(CLI::App& app) {
     auto opt = std::make_shared<StudyOptions>();
     auto* cmd = app.add_subcommand("study", "Run a Monte Carlo study: arms x uncertain parameters, in parallel");
-    cmd->add_option("study", opt->file, "Study YAML file")->required()->check(CLI::ExistingFile);
+    cmd->add_option("study", opt->file, "Study YAML file")->required();
     cmd->add_option("-o,--output", opt->output, "HDF5 file to write (default: out/<study>.h5)");
     cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores); results do not depend on it")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--runs", opt->runs, "Runs per arm (overrides the study's `runs`)")->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--runs", opt->runs, "Runs per arm (overrides the study's `runs`)")
+        ->check(CLI::Range(1, config::limits::kMaxStudyRunsPerArm));
     cmd->add_option("--set", opt->sets, "Override a base-scenario key for every arm: key.path=value (repeatable)");
     cmd->add_flag("--resume", opt->resume, "Continue an interrupted study from its journal");
     cmd->add_flag("--force", opt->force, "Overwrite the output, or discard an interrupted study's journal");

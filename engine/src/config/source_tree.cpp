@@ -242,7 +242,9 @@ private:
             f.key_pending = true;
             f.key_origin = {file_, mark};
             if (n.kind != Kind::scalar) {
-                defer(make_error(*file_, mark, f.path, "expected a plain key, got a complex one"));
+                const char* got = n.kind == Kind::null ? "nothing (a null key)"
+                                  : n.kind == Kind::map ? "a map" : "a list";
+                defer(make_error(*file_, mark, f.path, std::string("expected a plain key, got ") + got));
                 f.key.clear();
                 discarded_.push_back(std::move(n));
                 return &discarded_.back();

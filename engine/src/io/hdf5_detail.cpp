@@ -51,14 +51,14 @@ void throw_hdf5_error(const char* call, const std::string& where) {
     H5Eclear2(H5E_DEFAULT);
     std::string msg = std::string("HDF5 ") + call + " failed";
     if (!where.empty()) msg += " (" + where + ")";
+    // The stack runs from the API call down to the system call; the outermost entry names
+    // what failed and the innermost why ("No space left on device"). The ten or so entries
+    // in between are library internals, which made messages thousands of characters long.
     if (lines.empty()) {
         msg += ": no HDF5 error stack";
     } else {
-        msg += ": ";
-        for (std::size_t i = 0; i < lines.size(); ++i) {
-            if (i > 0) msg += "; ";
-            msg += lines[i];
-        }
+        msg += ": " + lines.front();
+        if (lines.size() > 1) msg += "; ...; " + lines.back();
     }
     throw IoError(msg);
 }
