@@ -130,7 +130,10 @@ int run_study(const StudyOptions& opt) {
         return config::load_scenario_file(spec.scenario_path, overrides);
     };
     const study::StudyPlan plan = study::plan_study(spec, resolve, opt.runs);
-    study::Journal journal(journal_path, plan.fingerprint, plan.layout.size(), opt.resume, opt.force);
+    study::Journal journal(journal_path, plan.fingerprint, plan.layout.size(), opt.resume, opt.force,
+                           plan.total_runs());
+    if (!journal.repaired().empty())
+        std::cerr << "warning: " << journal.path().string() << ": " << journal.repaired() << "\n";
     if (!opt.quiet) {
         std::cerr << "Study '" << spec.name << "': " << plan.arms.size() << " arm(s) x " << plan.samples_per_arm
                   << " runs, sampler " << study::to_string(spec.sampler) << ", seed " << spec.seed;
