@@ -140,6 +140,7 @@ std::string nearest_command(const std::string& word, const std::vector<std::stri
 }  // namespace
 
 int main(int argc, char** argv) {
+    polarity::io::skip_hdf5_teardown_at_exit();
     namespace app_ns = polarity::app;
     CLI::App app{"Polarity: do AI-chip export controls leave the world unipolar or bipolar?"};
     app.set_version_flag("--version", std::string("polarity ") + POLARITY_VERSION + " (git " + POLARITY_GIT_SHA + ")");

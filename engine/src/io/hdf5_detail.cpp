@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "polarity/core/error.hpp"
+#include "polarity/io/hdf5_recorder.hpp"
 
 namespace polarity::io::detail {
 
@@ -58,7 +59,16 @@ void throw_hdf5_error(const char* call, const std::string& where) {
         msg += ": no HDF5 error stack";
     } else {
         msg += ": " + lines.front();
-        if (lines.size() > 1) msg += "; ...; " + lines.back();
+        std::string innermost = lines.back();
+        // A failed system call is described with a dump of its arguments; the system's
+        // message ("No space left on device") is the part a reader needs.
+        const std::string key = "error message = '";
+        if (const auto at = innermost.find(key); at != std::string::npos) {
+            const auto end = innermost.find('\'', at + key.size());
+            innermost = innermost.substr(0, innermost.find(':')) + ": " +
+                        innermost.substr(at + key.size(), end - at - key.size());
+        }
+        if (lines.size() > 1) msg += "; ...; " + innermost;
     }
     throw IoError(msg);
 }
@@ -80,3 +90,9 @@ Handle file_access_plist(const std::string& where) {
 }
 
 }  // namespace polarity::io::detail
+
+namespace polarity::io {
+
+void skip_hdf5_teardown_at_exit() noexcept { (void)H5dont_atexit(); }
+
+}  // namespace polarity::io

@@ -156,3 +156,23 @@ TEST_CASE("SIGINT stops a study between batches: exit 130, the journal kept, --r
     for (const auto& e : fs::directory_iterator(dir.path))
         CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
 }
+
+TEST_CASE("a write that fails (file too large, as on a full disk) exits 3 and leaves nothing",
+          "[cli][hardening]") {
+    TempDir dir;
+    const fs::path out = dir.path / "run.h5";
+    // RLIMIT_FSIZE makes every write past 20 KiB fail with EFBIG, as a full disk fails with ENOSPC.
+    const std::string cmd = "bash -c \"trap '' XFSZ; ulimit -f 20; " + std::string(POLARITY_CLI) + " run " +
+                            POLARITY_SOURCE_DIR "/scenarios/baseline.yaml -q -o " + out.string() + "\"";
+    const fs::path log = dir.path / "log";
+    const int status = std::system((cmd + " > " + log.string() + " 2>&1").c_str());
+    std::ifstream in(log);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    INFO(ss.str());
+    REQUIRE(WIFEXITED(status));  // no crash at exit
+    CHECK(WEXITSTATUS(status) == 3);
+    CHECK_THAT(ss.str(), Catch::Contains("File too large"));
+    CHECK(ss.str().size() < 400);  // the HDF5 error stack cut to what it means
+    for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path() == log);
+}
