@@ -3,9 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 
+#include "polarity/config/limits.hpp"
 #include "polarity/config/study_loader.hpp"
 #include "polarity/core/error.hpp"
 
@@ -63,4 +66,35 @@ TEST_CASE("every hostile study fixture has a row", "[config][study][hardening]")
     }
     for (const auto& c : kCases) listed.insert(c.file);
     CHECK(on_disk == listed);
+}
+
+TEST_CASE("docs/cli.md lists the limits of limits.hpp", "[config][hardening][docs]") {
+    namespace limits = polarity::config::limits;
+    std::ifstream in(POLARITY_SOURCE_DIR "/docs/cli.md");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string doc = ss.str();
+    const auto from = doc.find("<!-- BEGIN limits -->"), to = doc.find("<!-- END limits -->");
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    const std::string table = doc.substr(from, to - from);
+    const auto row = [&](const std::string& what, const std::string& value) {
+        INFO(what);
+        CHECK_THAT(table, Catch::Contains("| " + what) && Catch::Contains("| " + value));
+    };
+    row("bytes of one scenario", std::to_string(limits::kMaxInputBytes));
+    row("files in one `extends` chain", std::to_string(limits::kMaxExtendsChain));
+    row("nesting of lists and maps", std::to_string(limits::kMaxNestingDepth));
+    row("nodes of one document", std::to_string(limits::kMaxNodes));
+    row("items of one list", std::to_string(limits::kMaxListItems));
+    row("keys of one map", std::to_string(limits::kMaxMapKeys));
+    CHECK(limits::kMaxChips == 1e10);
+    row("chips", "1e10");
+    CHECK(limits::kMaxUsd == 1e15);
+    row("US dollars", "1e15");
+    CHECK(limits::kMaxGrowthPerYear == 10);
+    row("growth per year", "10 (");
+    row("years a date may name", std::to_string(limits::kMinYear) + " to " + std::to_string(limits::kMaxYear));
+    row("runs per arm of a study", std::to_string(limits::kMaxStudyRunsPerArm));
+    row("runs of a whole study", std::to_string(limits::kMaxStudyRuns));
 }
