@@ -92,9 +92,13 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
             if (polarity::config::is_study_file(f)) {
                 // A study is valid when its arms resolve and every parameter binds in every arm.
                 const auto spec = polarity::config::load_study_file(f, sets);
-                (void)polarity::study::plan_study(
-                    spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); },
-                    2);
+                try {
+                    (void)polarity::study::plan_study(
+                        spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); },
+                        2);
+                } catch (const polarity::StudyError& e) {
+                    throw polarity::ConfigError(f, 0, 0, "", e.what());
+                }
                 std::cout << f << ": ok (study)\n";
             } else {
                 (void)polarity::config::load_scenario_file(f, sets);

@@ -95,6 +95,15 @@ void write_series_runs(const study::StudyPlan& plan, const std::filesystem::path
     }
 }
 
+/// The plan; a study the planner cannot carry out is bad input in the study file.
+study::StudyPlan plan_or_fail(const study::StudySpec& spec, const study::ScenarioResolver& resolve, int runs) {
+    try {
+        return study::plan_study(spec, resolve, runs);
+    } catch (const StudyError& e) {
+        throw ConfigError(spec.source_path, 0, 0, "", e.what());
+    }
+}
+
 /// The command that continues an interrupted study.
 std::string resume_hint(const StudyOptions& opt, const std::filesystem::path& out) {
     std::string cmd = "polarity study " + opt.file + " -o " + out.string() + " --resume";
@@ -129,7 +138,7 @@ int run_study(const StudyOptions& opt) {
     const auto resolve = [&](const std::vector<std::string>& overrides) {
         return config::load_scenario_file(spec.scenario_path, overrides);
     };
-    const study::StudyPlan plan = study::plan_study(spec, resolve, opt.runs);
+    const study::StudyPlan plan = plan_or_fail(spec, resolve, opt.runs);
     study::Journal journal(journal_path, plan.fingerprint, plan.layout.size(), opt.resume, opt.force,
                            plan.total_runs());
     if (!journal.repaired().empty())

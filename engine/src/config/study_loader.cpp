@@ -112,7 +112,7 @@ study::Distribution read_distribution(MapReader& r) {
             }
         }
         study::validate(d);
-    } catch (const std::invalid_argument& e) {
+    } catch (const StudyError& e) {
         v.fail(e.what());
     }
     return d;

@@ -62,7 +62,9 @@ auto at(const Origin& origin, const std::string& context, F&& f) -> decltype(f()
         return f();
     } catch (const ConfigError& e) {
         throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
-    } catch (const std::invalid_argument& e) {
+    } catch (const StudyError& e) {
+        throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
+    } catch (const std::invalid_argument& e) {  // parameter_binding.cpp's, until it throws StudyError
         throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
     }
 }
@@ -99,9 +101,9 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     plan.blocs = first.blocs;
     for (const auto& sc : plan.arms)
         if (sc.blocs != plan.blocs || sc.run.horizon_months != first.run.horizon_months)
-            throw std::invalid_argument("arms must keep the base scenario's blocs and horizon");
+            throw StudyError("arms must keep the base scenario's blocs and horizon");
     const auto rival = std::find(plan.blocs.begin(), plan.blocs.end(), spec.rival_bloc);
-    if (rival == plan.blocs.end()) throw std::invalid_argument("rival_bloc '" + spec.rival_bloc + "' is not a bloc of the scenario");
+    if (rival == plan.blocs.end()) throw StudyError("rival_bloc '" + spec.rival_bloc + "' is not a bloc of the scenario");
     plan.rival = static_cast<int>(rival - plan.blocs.begin());
 
     // Bind each parameter in each arm (arms may reshape lists), and validate its support.
@@ -125,7 +127,7 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     }
 
     const int per_arm = spec.precision ? spec.precision->max_runs : (runs > 0 ? runs : spec.runs);
-    if (k == 0 && spec.sampler == Sampler::saltelli) throw std::invalid_argument("sampler saltelli needs uncertain parameters");
+    if (k == 0 && spec.sampler == Sampler::saltelli) throw StudyError("sampler saltelli needs uncertain parameters");
     plan.unit = make_design(spec, static_cast<std::size_t>(per_arm), plan.saltelli);
     plan.samples_per_arm = plan.unit.rows();
     plan.values = Matrix(plan.unit.rows(), k);
@@ -135,7 +137,7 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
     for (const auto& b : spec.bands) {
         const auto& names = bandable_series();
         const auto it = std::find(names.begin(), names.end(), b);
-        if (it == names.end()) throw std::invalid_argument("bands: '" + b + "' cannot be banded");
+        if (it == names.end()) throw StudyError("bands: '" + b + "' cannot be banded");
         plan.band_fields.push_back(static_cast<int>(it - names.begin()));
     }
     plan.layout = {k, plan.blocs.size(), static_cast<std::size_t>(first.run.horizon_months), spec.bands.size()};

@@ -2,7 +2,7 @@
 /// @file
 /// Every exception the engine throws derives from polarity::Error. The command line maps each
 /// kind to one exit code (docs/cli.md): ConfigError 2, IoError 3, Interrupted 130, anything
-/// else (ModelError, a bug) 4.
+/// else (ModelError, StudyError that escaped the planner's checks: a bug) 4.
 
 #include <cstddef>
 #include <sstream>
@@ -94,6 +94,14 @@ public:
 
 /// The model reached a state it must never reach (a broken invariant).
 class ModelError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A study computation was asked for something outside its domain (too few samples, an
+/// impossible distribution, mismatched sizes): a study that cannot be carried out as given.
+/// Where a study file caused it, the loader and planner rethrow it as a located ConfigError.
+class StudyError : public Error {
 public:
     using Error::Error;
 };

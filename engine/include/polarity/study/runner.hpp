@@ -62,7 +62,8 @@ struct StudyPlan {
 
 /// Builds the plan; checks that every parameter path binds to a number in every arm and that
 /// each distribution's support (quantiles 1e-9 and 1 - 1e-9) passes the scenario's validation.
-/// `runs` overrides the study's run count. Throws ConfigError / std::invalid_argument.
+/// `runs` overrides the study's run count. @throws polarity::ConfigError (located at the study file) for a plan that cannot run;
+/// polarity::StudyError for a design the sampler cannot build.
 [[nodiscard]] StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs);
 
 /// The scenario of global run g: its arm's scenario with the sample's parameter values and
