@@ -24,7 +24,7 @@ struct Case {
 
 const Case kCases[] = {
     {"hostile_alias_cycle.yaml", 7, 5, "arms", "alias *a refers to a node that contains it"},
-    {"hostile_billion_laughs.yaml", 10, 45, "l5", "aliases expand the document past 500000 nodes"},
+    {"hostile_billion_laughs.yaml", 10, 25, "l5", "aliases expand the document past 500000 nodes"},
     {"hostile_latin1.yaml", 3, 10, "", "expected UTF-8 text, got byte 0xe9"},
     {"hostile_leading_comma.yaml", 1, 1, "", "invalid YAML: unexpected ','"},
     {"hostile_precision_too_few.yaml", 5, 12, "precision",
