@@ -77,7 +77,7 @@ TEST_CASE("run and study say so when given the other kind of file", "[cli][harde
     CHECK_THAT(r.out, Catch::Contains("this is not a study file") && Catch::Contains("polarity run"));
 }
 
-TEST_CASE("--runs is checked before anything runs", "[cli][hardening][study]") {
+TEST_CASE("the run count (--runs) is checked before anything runs", "[cli][hardening][study]") {
     TempDir dir;
     const std::string out = " -o " + (dir.path / "s.h5").string();
     for (const char* runs : {"1e12", "2147483647", "0", "-3", "20000000"}) {
