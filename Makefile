@@ -1,6 +1,7 @@
 # The README's two commands. Both install missing Debian packages first (apt-get, via sudo
-# when not root), then build with the CMake presets.
-.PHONY: run test build deps clean
+# when not root), then build with the CMake presets. `make sanitize`, `make tsan` and
+# `make fuzz` are the hardening routine (docs/cli.md).
+.PHONY: run test build deps clean sanitize tsan fuzz fuzz-deps
 
 DEBIAN_PACKAGES := cmake g++ make pkg-config libboost-dev libtbb-dev libyaml-cpp-dev libhdf5-dev \
 	hdf5-tools catch2 librandom123-dev libcli11-dev libbenchmark-dev python3 python3-h5py \
@@ -10,10 +11,14 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config libboost-dev libtbb-dev libyaml-cpp
 # The playground's real-browser test (tests/serve): only `make test` installs these.
 BROWSER_TEST_PACKAGES := chromium chromium-driver python3-selenium
 
+# libFuzzer ships with clang's runtime libraries (only `make fuzz` needs them).
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+
 PRESET ?= release
+FUZZ_SECONDS ?= 600
 
 deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	@missing=""; for p in $(DEBIAN_PACKAGES) $(EXTRA_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -32,6 +37,38 @@ run: build
 test: DEBIAN_PACKAGES += $(BROWSER_TEST_PACKAGES)
 test: build
 	ctest --preset $(PRESET) -j2
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+sanitize: deps
+	cmake --preset sanitize
+	cmake --build --preset sanitize
+	ctest --preset sanitize -j2
+
+# The study tests (parallel batches, journal, resume) under ThreadSanitizer. oneTBB is not built
+# with TSan; tests/tsan.supp lists, with a reason each, the reports inside it.
+tsan: deps
+	cmake --preset tsan
+	cmake --build --preset tsan --target polarity_tests polarity_cli
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+	  ./build/tsan/tests/polarity_tests "[study]"
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(FUZZ_PACKAGES)"
+
+# Fuzzes the scenario and then the study loader for FUZZ_SECONDS each. New inputs go to
+# build/fuzz/corpus-*; a crash, hang or out-of-memory is written to tests/fuzz/findings/*/ and
+# stays there, replayed by `make test` from then on.
+fuzz: fuzz-deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz --target polarity_fuzz_scenario polarity_fuzz_study
+	@for t in scenario study; do \
+	  mkdir -p build/fuzz/corpus-$$t tests/fuzz/findings/$$t; \
+	  echo "fuzzing the $$t loader for $(FUZZ_SECONDS) s"; \
+	  ./build/fuzz/tests/fuzz/polarity_fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/findings/$$t/ build/fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+	    || exit 1; \
+	done
 
 clean:
 	rm -rf build

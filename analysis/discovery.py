@@ -322,7 +322,7 @@ def _pyplot():
 def _figures(x, y, result: PrimResult, tree: CartResult | None, outcome: str, out: Path) -> None:
     plt = _pyplot()
     from . import style
-    mark = style.STATE_MARK_COLOURS.get(outcome, "#54278f")
+    mark = style.CLASS_COLOURS.get(outcome, "#54278f")
 
     # The trade-off: every box of the peeling trajectory, coloured by how many inputs it limits.
     fig, ax = plt.subplots()

@@ -72,8 +72,13 @@ py::list run_output_table() {
 }
 
 py::dict header_dict(const model::RunHeader& h) {
-    py::list axes, series, attributes;
+    py::list axes, series, attributes, facts;
     for (const auto& a : h.axes) axes.append(py::make_tuple(a.name, a.labels));
+    for (const auto& f : h.facts) {
+        facts.append(py::dict(py::arg("name") = f.name, py::arg("axis") = f.axis, py::arg("second_axis") = f.second_axis,
+                              py::arg("units") = f.units, py::arg("description") = f.description,
+                              py::arg("is_text") = f.is_text, py::arg("text") = f.text, py::arg("values") = f.values));
+    }
     for (const auto& s : h.series) {
         series.append(py::dict(py::arg("name") = s.name, py::arg("axis") = s.axis, py::arg("units") = s.units,
                                py::arg("description") = s.description, py::arg("integer") = s.integer));
@@ -85,7 +90,7 @@ py::dict header_dict(const model::RunHeader& h) {
                     py::arg("scenario_path") = h.scenario_path, py::arg("seed") = h.seed,
                     py::arg("run_index") = h.run_index, py::arg("start") = py::make_tuple(h.start.year, h.start.month),
                     py::arg("horizon_months") = h.horizon_months, py::arg("axes") = axes, py::arg("series") = series,
-                    py::arg("attributes") = attributes, py::arg("format") = polarity::io::kRunFileFormat,
+                    py::arg("attributes") = attributes, py::arg("facts") = facts, py::arg("format") = polarity::io::kRunFileFormat,
                     py::arg("engine_version") = POLARITY_VERSION, py::arg("git_sha") = POLARITY_GIT_SHA);
 }
 

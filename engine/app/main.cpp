@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "discover_command.hpp"
 #include "merge_command.hpp"
 #include "serve_command.hpp"
+#include "lifecycle.hpp"
 #include "study_command.hpp"
 
 namespace {
@@ -46,6 +48,11 @@ void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
 }
 
 int run_command(const RunOptions& opt) {
+    if (polarity::config::is_study_file(opt.scenario)) {
+        throw polarity::ConfigError(opt.scenario, 0, 0, "",
+                                    "this is a study file (it names a `scenario:`); run it with "
+                                    "`polarity study " + opt.scenario + "`");
+    }
     // --seed is one more override, so the provenance copy of the scenario shows the seed run.
     std::vector<std::string> sets = opt.sets;
     if (opt.seed) sets.push_back("run.seed=" + std::to_string(*opt.seed));
@@ -55,6 +62,7 @@ int run_command(const RunOptions& opt) {
     if (std::filesystem::exists(out) && !opt.force)
         throw polarity::IoError(out.string() + ": the file exists; pass --force to overwrite it");
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
+    polarity::app::report_stale_temp_files(out);
 
     std::optional<tbb::global_control> limit;
     if (opt.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(opt.threads));
@@ -63,8 +71,16 @@ int run_command(const RunOptions& opt) {
     polarity::model::Simulation sim(scenario);
     const auto header = sim.header();
     polarity::model::CalibrationProbe probe(scenario);
-    const auto outcome = polarity::model::run_scenario(
-        scenario, recorder, [&](const polarity::model::Simulation& s) { probe.observe(s.world(), s.last_metrics()); });
+    const auto observe = [&](const polarity::model::Simulation& s) {
+        polarity::app::check_interrupted();  // between months; the recorder then discards its file
+        probe.observe(s.world(), s.last_metrics());
+    };
+    polarity::model::Outcome outcome;
+    try {
+        outcome = polarity::model::run_scenario(scenario, recorder, observe);
+    } catch (const polarity::Interrupted& e) {
+        throw polarity::Interrupted(std::string(e.what()) + "; nothing was written");
+    }
     if (!opt.quiet) std::cout << polarity::io::format_summary(header, outcome);
     if (!opt.quiet && !scenario.calibration.empty())
         std::cout << "\n" << polarity::model::format_calibration(probe.results());
@@ -73,19 +89,25 @@ int run_command(const RunOptions& opt) {
 }
 
 int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets) {
-    int bad = 0;
+    // Every file is checked even when an earlier one fails; the exit code is the worst one.
+    int worst = polarity::app::kOk;
     for (const auto& f : files) {
         try {
             if (polarity::config::is_study_file(f)) {
                 // A study is valid when its arms resolve, every parameter binds in every arm and
                 // no combination of the parameters' ranges breaks a rule of the scenario.
                 const auto spec = polarity::config::load_study_file(f, sets);
-                const auto plan = polarity::study::plan_arms(
-                    spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); });
+                polarity::study::StudyPlan plan;
+                try {
+                    plan = polarity::study::plan_arms(
+                        spec, [&](const std::vector<std::string>& o) { return polarity::config::load_scenario_file(spec.scenario_path, o); });
+                } catch (const polarity::StudyError& e) {
+                    throw polarity::ConfigError(f, 0, 0, "", e.what());
+                }
                 const auto breaches = polarity::study::corner_breaches(plan);
                 for (const auto& b : breaches) std::cerr << polarity::study::format_breach(spec, b);
                 if (!breaches.empty()) {
-                    ++bad;
+                    worst = std::max(worst, static_cast<int>(polarity::app::kBadInput));
                     continue;
                 }
                 std::cout << f << ": ok (study)\n";
@@ -93,12 +115,13 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
                 (void)polarity::config::load_scenario_file(f, sets);
                 std::cout << f << ": ok\n";
             }
-        } catch (const polarity::ConfigError& e) {
-            std::cerr << e.what() << "\n";
-            ++bad;
+        } catch (...) {
+            const int code = polarity::app::report_current_exception();
+            if (code == polarity::app::kInterrupted) return code;
+            worst = std::max(worst, code);
         }
     }
-    return bad == 0 ? 0 : 2;
+    return worst;
 }
 
 int show_command(const std::string& file, const std::vector<std::string>& sets) {
@@ -106,26 +129,52 @@ int show_command(const std::string& file, const std::vector<std::string>& sets) 
     return 0;
 }
 
+
+/// The subcommand nearest to a mistyped one, for "did you mean".
+std::string nearest_command(const std::string& word, const std::vector<std::string>& commands) {
+    std::string best;
+    std::size_t best_distance = 3;  // at most two edits
+    for (const auto& c : commands) {
+        // Levenshtein distance over the two short words.
+        std::vector<std::size_t> row(c.size() + 1);
+        for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= word.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= c.size(); ++j) {
+                const std::size_t up = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (word[i - 1] == c[j - 1] ? 0 : 1)});
+                diagonal = up;
+            }
+        }
+        if (row[c.size()] < best_distance) best = c, best_distance = row[c.size()];
+    }
+    return best;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    polarity::io::skip_hdf5_teardown_at_exit();
+    namespace app_ns = polarity::app;
     CLI::App app{"Polarity: do AI-chip export controls leave the world unipolar or bipolar?"};
-    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("polarity ") + POLARITY_VERSION + " (git " + POLARITY_GIT_SHA + ")");
+    app.footer("Exit codes: 0 ok, 2 bad input, 3 I/O failure, 4 internal error, 130 interrupted (docs/cli.md).");
 
     RunOptions run;
     auto* run_cmd = app.add_subcommand("run", "Run one scenario, print the outcome and write an HDF5 file");
-    run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
+    run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required();
     run_cmd->add_option("-o,--output", run.output, "HDF5 file to write (default: out/<scenario>.h5)");
     run_cmd->add_option("--threads", run.threads, "Worker threads (default: all cores); results do not depend on it")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 1024));
     run_cmd->add_flag("--force", run.force, "Overwrite the output file if it exists");
     run_cmd->add_option("--seed", run.seed, "Override run.seed from the scenario");
     run_cmd->add_flag("-q,--quiet", run.quiet, "Print only where the output went");
     add_set_option(run_cmd, run.sets);
 
     std::vector<std::string> files;
-    auto* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them");
-    validate_cmd->add_option("files", files, "Scenario YAML files")->required();
+    auto* validate_cmd = app.add_subcommand("validate", "Check scenario and study files without running them");
+    validate_cmd->add_option("files", files, "Scenario or study YAML files")->required();
     std::vector<std::string> validate_sets;
     add_set_option(validate_cmd, validate_sets);
 
@@ -140,12 +189,33 @@ int main(int argc, char** argv) {
     auto* schema_cmd = app.add_subcommand("schema", "Print the JSON Schema of scenario files (scenarios/schema.json)");
     schema_cmd->add_flag("--markdown", markdown, "Print the key reference of docs/scenarios.md instead");
 
-    const auto study = polarity::app::add_study_command(app);
-    const auto merge = polarity::app::add_merge_command(app);
-    const auto discover = polarity::app::add_discover_command(app);
-    const auto serve = polarity::app::add_serve_command(app);
+    const auto study = app_ns::add_study_command(app);
+    const auto merge = app_ns::add_merge_command(app);
+    const auto discover = app_ns::add_discover_command(app);
+    const auto serve = app_ns::add_serve_command(app);
 
-    CLI11_PARSE(app, argc, argv);
+    // A mistyped subcommand would otherwise read as a stray argument.
+    const std::vector<std::string> commands = {"run", "validate", "show", "schema", "study", "merge", "discover", "serve"};
+    if (argc > 1 && argv[1][0] != '-' &&
+        std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+        std::cerr << "error: unknown command '" << polarity::printable(argv[1]) << "'";
+        if (const auto near = nearest_command(argv[1], commands); !near.empty())
+            std::cerr << "; did you mean '" << near << "'?";
+        std::cerr << " (commands: run, validate, show, schema, study, merge, discover, serve; see polarity --help)\n";
+        return app_ns::kBadInput;
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version are successes; every other parse error is bad input.
+        const int code = app.exit(e);
+        return code == 0 ? app_ns::kOk : app_ns::kBadInput;
+    }
+    if (app.get_subcommands().empty()) {
+        std::cerr << app.help() << "\nerror: a command is required\n";
+        return app_ns::kBadInput;
+    }
+    app_ns::install_signal_handlers();
     try {
         if (const int code = study(); code >= 0) return code;
         if (const int code = merge(); code >= 0) return code;
@@ -157,14 +227,10 @@ int main(int argc, char** argv) {
         if (*schema_cmd) {
             std::cout << (markdown ? polarity::config::scenario_key_reference()
                                    : polarity::config::scenario_json_schema());
-            return 0;
+            return app_ns::kOk;
         }
-    } catch (const polarity::ConfigError& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 1;
+    } catch (...) {
+        return app_ns::report_current_exception();
     }
-    return 0;
+    return app_ns::kOk;
 }

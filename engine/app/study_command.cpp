@@ -11,6 +11,8 @@
 #include <optional>
 #include <sstream>
 
+#include "lifecycle.hpp"
+#include "polarity/config/limits.hpp"
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/study_loader.hpp"
 #include "polarity/core/error.hpp"
@@ -50,6 +52,7 @@ class ProgressReport {
 public:
     explicit ProgressReport(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
     void operator()(std::size_t done, std::size_t total) {
+        check_interrupted();  // after each batch: every journalled run is kept for --resume
         if (quiet_ || total == 0) return;
         const auto now = std::chrono::steady_clock::now();
         if (!started_) {
@@ -118,6 +121,23 @@ int serve_study(study::MpiStudy& mpi, const StudyOptions& opt) {
     return mpi.serve(*plan);
 }
 
+/// The plan; a study the planner cannot carry out is bad input in the study file.
+study::StudyPlan plan_or_fail(const study::StudySpec& spec, const study::ScenarioResolver& resolve, int runs) {
+    try {
+        return study::plan_study(spec, resolve, runs);
+    } catch (const StudyError& e) {
+        throw ConfigError(spec.source_path, 0, 0, "", e.what());
+    }
+}
+
+/// The command that continues an interrupted study.
+std::string resume_hint(const StudyOptions& opt, const std::filesystem::path& out) {
+    std::string cmd = "polarity study " + opt.file + " -o " + out.string() + " --resume";
+    if (opt.runs > 0) cmd += " --runs " + std::to_string(opt.runs);
+    for (const auto& s : opt.sets) cmd += " --set " + s;
+    return "`" + cmd + "` continues it";
+}
+
 int run_study(const StudyOptions& opt) {
     namespace fs = std::filesystem;
     // Under an MPI launcher every rank runs this command; rank 0 alone writes files.
@@ -125,7 +145,16 @@ int run_study(const StudyOptions& opt) {
     if (study::mpi_launch_size() > 1) mpi.emplace();
     if (mpi && mpi->rank() != 0) return serve_study(*mpi, opt);
 
+    if (!config::is_study_file(opt.file) && fs::is_regular_file(opt.file)) {
+        throw ConfigError(opt.file, 0, 0, "",
+                          "this is not a study file (it names no `scenario:`); run a scenario with "
+                          "`polarity run " + opt.file + "`");
+    }
     const study::StudySpec spec = config::load_study_file(opt.file, opt.sets);
+    if (opt.runs > 0) {
+        if (const auto problem = config::study_runs_problem(spec, opt.runs); !problem.empty())
+            throw ConfigError("--runs " + std::to_string(opt.runs), 0, 0, "", problem);
+    }
     std::optional<study::ShardId> shard;
     if (!opt.shard.empty()) shard = study::parse_shard(opt.shard);
     fs::path out = opt.output;
@@ -141,14 +170,17 @@ int run_study(const StudyOptions& opt) {
     if (fs::exists(out) && !opt.force)
         throw IoError(out.string() + ": the file exists; pass --force to overwrite it");
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
+    report_stale_temp_files(out);
 
     std::optional<tbb::global_control> limit;
     if (opt.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(opt.threads));
 
-    const study::StudyPlan plan = study::plan_study(spec, resolver_for(spec), opt.runs);
+    const study::StudyPlan plan = plan_or_fail(spec, resolver_for(spec), opt.runs);
     const study::StudySlice slice = shard ? study::shard_slice(plan, *shard) : study::StudySlice{};
     study::Journal journal(journal_path, shard ? study::shard_fingerprint(plan, *shard) : plan.fingerprint,
-                           plan.layout.size(), opt.resume, opt.force);
+                           plan.layout.size(), opt.resume, opt.force, plan.total_runs());
+    if (!journal.repaired().empty())
+        std::cerr << "warning: " << journal.path().string() << ": " << journal.repaired() << "\n";
     // Batches an interrupted MPI study finished ahead of its journal belong to that journal only.
     if (!opt.resume) std::filesystem::remove(study::PendingBatches::path_for(journal_path));
     if (!opt.quiet) {
@@ -161,8 +193,15 @@ int run_study(const StudyOptions& opt) {
     }
     ProgressReport progress(opt.quiet);
     const auto t0 = std::chrono::steady_clock::now();
-    const std::size_t done = mpi ? mpi->coordinate(plan, journal, std::ref(progress), slice)
-                                 : study::execute_study(plan, journal, std::ref(progress), slice);
+    std::size_t done = 0;
+    try {
+        done = mpi ? mpi->coordinate(plan, journal, std::ref(progress), slice)
+                   : study::execute_study(plan, journal, std::ref(progress), slice);
+    } catch (const Interrupted& e) {
+        throw Interrupted(std::string(e.what()) + " after " + std::to_string(journal.completed()) + " of " +
+                          std::to_string(plan.total_runs()) + " runs, which are kept in " +
+                          journal_path.string() + "; " + resume_hint(opt, out));
+    }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (mpi && !opt.quiet) {
         std::cerr << "Batches computed by rank:";
@@ -200,11 +239,12 @@ std::function<int()> add_study_command(CLI::App& app) {
         "study", std::string("Run a Monte Carlo study: arms x uncertain parameters, in parallel; across machines with "
                              "mpirun -n N polarity study ... (MPI support ") +
                      (study::mpi_supported() ? "built in" : "absent from this build") + ")");
-    cmd->add_option("study", opt->file, "Study YAML file")->required()->check(CLI::ExistingFile);
+    cmd->add_option("study", opt->file, "Study YAML file")->required();
     cmd->add_option("-o,--output", opt->output, "HDF5 file to write (default: out/<study>.h5)");
     cmd->add_option("--threads", opt->threads, "Worker threads (default: all cores); results do not depend on it")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--runs", opt->runs, "Runs per arm (overrides the study's `runs`)")->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--runs", opt->runs, "Runs per arm (overrides the study's `runs`)")
+        ->check(CLI::Range(1, config::limits::kMaxStudyRunsPerArm));
     cmd->add_option("--set", opt->sets, "Override a base-scenario key for every arm: key.path=value (repeatable)");
     cmd->add_flag("--resume", opt->resume, "Continue an interrupted study from its journal");
     cmd->add_flag("--force", opt->force, "Overwrite the output, or discard an interrupted study's journal");

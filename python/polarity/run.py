@@ -55,6 +55,17 @@ def root_dataset(raw: dict) -> xr.Dataset:
         if not spec["axis"]:
             data = data.reshape(-1)
         variables[spec["name"]] = xr.Variable(dims, data, {"units": spec["units"], "long_name": spec["description"]})
+    # Fixed facts about an axis's entities (a rule's title and action, which blocs it reaches).
+    sizes = {name: len(labels) for name, labels in h["axes"]}
+    for fact in h.get("facts", []):
+        if fact["is_text"]:
+            variables[fact["name"]] = xr.Variable((fact["axis"],), _strings(fact["text"]),
+                                                  {"long_name": fact["description"]})
+            continue
+        dims = (fact["axis"], fact["second_axis"]) if fact["second_axis"] else (fact["axis"],)
+        shape = tuple(sizes[d] for d in dims)
+        data = np.asarray(fact["values"], dtype=np.int32).reshape(shape)
+        variables[fact["name"]] = xr.Variable(dims, data, {"units": fact["units"], "long_name": fact["description"]})
     year, month = h["start"]
     attrs = {"format": h["format"], "engine_version": h["engine_version"], "git_sha": h["git_sha"],
              "scenario_name": h["scenario_name"], "scenario_path": h["scenario_path"],

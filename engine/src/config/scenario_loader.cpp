@@ -70,7 +70,7 @@ struct Context {
             default: break;
         }
         // The key table only defines and looks up kinds of named things.
-        throw std::logic_error("scenario_keys.hpp: no names of this kind");
+        throw ModelError("scenario_keys.hpp: no names of this kind");
     }
 
     std::string define(Entity e, const Value& v) {

@@ -45,12 +45,15 @@ struct SourceNode::Entry {
 };
 
 /// Reads a whole file into @p text; on failure returns false with the reason ("no such file",
-/// "not a regular file", or the system's message).
+/// "not a regular file", a file larger than limits::kMaxInputBytes, or the system's message).
 [[nodiscard]] bool read_text_file(const std::string& path, std::string& text, std::string& reason);
 
-/// Parses one YAML document of a scenario file. Rejects invalid YAML, empty text, more than one
-/// document, complex keys and duplicate keys (yaml-cpp keeps both entries of a repeated key, so
-/// a merge would otherwise silently drop one), each as a ConfigError naming @p file.
+/// Parses one YAML document of a scenario file. Rejects invalid YAML, text that is not UTF-8 or
+/// holds control characters, empty text, more than one document, complex keys, duplicate keys
+/// (yaml-cpp keeps both entries of a repeated key, so a merge would otherwise silently drop
+/// one), aliases to a node that contains them, and input past the limits of
+/// polarity/config/limits.hpp (size, nesting, list length, nodes after alias expansion), each
+/// as a ConfigError naming @p file.
 [[nodiscard]] SourceNode parse_document(const std::string& text, const std::string& file);
 
 /// Resolves `extends` on the top-level map of @p root, recursively: each file is merged over

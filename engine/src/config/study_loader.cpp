@@ -10,6 +10,7 @@
 #include "polarity/model/run_outputs.hpp"
 #include "polarity/model/simulation.hpp"
 
+#include "polarity/config/limits.hpp"
 #include "source_tree.hpp"
 #include "yaml_reader.hpp"
 
@@ -122,7 +123,7 @@ study::Distribution read_distribution(MapReader& r) {
             }
         }
         study::validate(d);
-    } catch (const std::invalid_argument& e) {
+    } catch (const StudyError& e) {
         v.fail(e.what());
     }
     return d;
@@ -264,7 +265,7 @@ study::StudySpec read_study(const SourceNode& root, const std::string& path) {
         scenario.fail("no scenario file at " + s.scenario_path);
     s.overrides = read_set(r);
     r.optional("seed", s.seed);
-    r.optional("runs", s.runs, Range::closed(1, 10'000'000));
+    r.optional("runs", s.runs, Range::closed(1, limits::kMaxStudyRunsPerArm));
     r.optional("batch_runs", s.batch_runs, Range::closed(1, 1'000'000));
     if (const auto v = r.find("sampler"))
         s.sampler = v->as_choice<study::Sampler>(std::vector<std::pair<std::string_view, study::Sampler>>{
@@ -312,8 +313,8 @@ study::StudySpec read_study(const SourceNode& root, const std::string& path) {
         study::Precision p;
         MapReader m = r.section("precision");
         p.halfwidth = m.required<double>("halfwidth", Range::open_closed(0, 0.5));
-        m.optional("min_runs", p.min_runs, Range::closed(1, 10'000'000));
-        m.optional("max_runs", p.max_runs, Range::closed(1, 10'000'000));
+        m.optional("min_runs", p.min_runs, Range::closed(1, limits::kMaxStudyRunsPerArm));
+        m.optional("max_runs", p.max_runs, Range::closed(1, limits::kMaxStudyRunsPerArm));
         if (p.max_runs < p.min_runs) m.at("max_runs").fail("expected max_runs >= min_runs");
         m.finish();
         s.precision = p;
@@ -377,10 +378,34 @@ study::StudySpec read_study(const SourceNode& root, const std::string& path) {
         s.correlations.push_back(c);
     }
     r.finish();
+    const auto* runs_key = s.precision ? "precision" : "runs";
+    if (const auto problem = study_runs_problem(s, s.precision ? s.precision->max_runs : s.runs); !problem.empty())
+        r.at(runs_key).fail(problem);
     return s;
 }
 
 }  // namespace
+
+std::string study_runs_problem(const study::StudySpec& spec, int runs_per_arm) {
+    const std::size_t k = spec.parameters.size();
+    const auto n = static_cast<std::size_t>(std::max(runs_per_arm, 0));
+    const bool saltelli = spec.sampler == study::Sampler::saltelli;
+    const std::size_t arms = std::max<std::size_t>(1, spec.arms.size());
+    const std::size_t per_arm = saltelli ? n * (k + 2) : n;  // Saltelli: N (k + 2) rows
+    if (per_arm * arms > limits::kMaxStudyRuns)
+        return std::to_string(arms) + " arm(s) x " + std::to_string(per_arm) + " runs is more than " +
+               std::to_string(limits::kMaxStudyRuns) + " runs (the limit)";
+    if (saltelli && n < 2) return "the saltelli sampler needs at least 2 base samples, got " + std::to_string(n);
+    // PRCC needs k + 2 samples; full_factorial, morris and user designs set their own sample
+    // counts (grid size, trajectories, CSV rows) and their own sensitivity method.
+    const bool own_design = spec.sampler == study::Sampler::full_factorial || spec.sampler == study::Sampler::morris ||
+                            spec.sampler == study::Sampler::user;
+    const std::size_t least = spec.precision ? static_cast<std::size_t>(spec.precision->min_runs) : n;
+    if (!saltelli && !own_design && k > 0 && least < k + 2)
+        return std::to_string(least) + " runs per arm are too few to rank " + std::to_string(k) +
+               " parameters (the sensitivity analysis needs at least " + std::to_string(k + 2) + ")";
+    return {};
+}
 
 bool is_study_file(const std::string& path) {
     std::string text, reason;

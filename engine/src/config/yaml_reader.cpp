@@ -6,6 +6,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "polarity/config/limits.hpp"
+
 namespace polarity::config::detail {
 
 ConfigError make_error(const std::string& file, const YAML::Mark& mark,
@@ -207,7 +209,12 @@ void parse(const Value& v, model::CalendarMonth& out) {
     if (!shaped || month < 1 || month > 12) {
         v.fail("expected a date \"YYYY-MM\" with month 01-12, got '" + text + "'");
     }
-    out = {std::stoi(text.substr(0, 4)), month};
+    const int year = std::stoi(text.substr(0, 4));
+    if (year < limits::kMinYear || year > limits::kMaxYear) {
+        v.fail("expected a year from " + std::to_string(limits::kMinYear) + " to " +
+               std::to_string(limits::kMaxYear) + ", got '" + text + "'");
+    }
+    out = {year, month};
 }
 
 // ---- MapReader ---------------------------------------------------------------------------

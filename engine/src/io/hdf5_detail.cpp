@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "polarity/core/error.hpp"
+#include "polarity/io/hdf5_recorder.hpp"
 
 namespace polarity::io::detail {
 
@@ -51,14 +52,23 @@ void throw_hdf5_error(const char* call, const std::string& where) {
     H5Eclear2(H5E_DEFAULT);
     std::string msg = std::string("HDF5 ") + call + " failed";
     if (!where.empty()) msg += " (" + where + ")";
+    // The stack runs from the API call down to the system call; the outermost entry names
+    // what failed and the innermost why ("No space left on device"). The ten or so entries
+    // in between are library internals, which made messages thousands of characters long.
     if (lines.empty()) {
         msg += ": no HDF5 error stack";
     } else {
-        msg += ": ";
-        for (std::size_t i = 0; i < lines.size(); ++i) {
-            if (i > 0) msg += "; ";
-            msg += lines[i];
+        msg += ": " + lines.front();
+        std::string innermost = lines.back();
+        // A failed system call is described with a dump of its arguments; the system's
+        // message ("No space left on device") is the part a reader needs.
+        const std::string key = "error message = '";
+        if (const auto at = innermost.find(key); at != std::string::npos) {
+            const auto end = innermost.find('\'', at + key.size());
+            innermost = innermost.substr(0, innermost.find(':')) + ": " +
+                        innermost.substr(at + key.size(), end - at - key.size());
         }
+        if (lines.size() > 1) msg += "; ...; " + innermost;
     }
     throw IoError(msg);
 }
@@ -80,3 +90,9 @@ Handle file_access_plist(const std::string& where) {
 }
 
 }  // namespace polarity::io::detail
+
+namespace polarity::io {
+
+void skip_hdf5_teardown_at_exit() noexcept { (void)H5dont_atexit(); }
+
+}  // namespace polarity::io

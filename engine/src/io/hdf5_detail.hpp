@@ -16,7 +16,8 @@ namespace polarity::io::detail {
 /// would only silence the thread that made it. Cheap after the first call in a thread.
 void silence_hdf5_errors() noexcept;
 
-/// Throws IoError "HDF5 <call> failed (<where>): <messages of the error stack>".
+/// Throws IoError "HDF5 <call> failed (<where>): <outermost entry>; ...; <innermost entry>"
+/// (the innermost entry of the error stack usually says why, e.g. the system error).
 /// Must be called right after the failing call: the next HDF5 API call clears the stack.
 [[noreturn]] void throw_hdf5_error(const char* call, const std::string& where);
 

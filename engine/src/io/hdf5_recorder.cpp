@@ -19,6 +19,7 @@
 #include "hdf5_write.hpp"
 #include "polarity/core/error.hpp"
 #include "polarity/model/run_outputs.hpp"
+#include "polarity/io/temp_files.hpp"
 
 namespace polarity::io {
 
@@ -208,8 +209,7 @@ Hdf5Recorder::Hdf5Recorder(fs::path path, bool overwrite)
             throw recorder_error(path_, "the file exists; pass overwrite to replace it");
         }
     }
-    tmp_path_ = path_;
-    tmp_path_ += ".tmp-" + std::to_string(::getpid());
+    tmp_path_ = temp_path_for(path_);
 }
 
 Hdf5Recorder::~Hdf5Recorder() {
@@ -223,6 +223,7 @@ void Hdf5Recorder::discard() noexcept {
     if (s.tmp_created) {
         std::error_code ec;
         fs::remove(tmp_path_, ec);
+        unregister_temp_file(tmp_path_);
         s.tmp_created = false;
     }
     s.phase = State::Phase::failed;
@@ -253,6 +254,7 @@ void Hdf5Recorder::begin(const model::RunHeader& header) {
         check(H5Pset_obj_track_times(fcpl.get(), false), "H5Pset_obj_track_times", file);
         Handle fapl = detail::file_access_plist(file);
         s.tmp_created = true;  // H5F_ACC_TRUNC may create the file even if the call then fails
+        register_temp_file(tmp_path_);
         s.file = make_handle(H5Fcreate(tmp_path_.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
                              "H5Fcreate", file);
         const hid_t root = s.file.get();
@@ -569,6 +571,7 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
         check(H5Fclose(s.file.release()), "H5Fclose", tmp_path_.string());
         fsync_path(tmp_path_, O_RDONLY, true, path_);
         publish(tmp_path_, path_, overwrite_);
+        unregister_temp_file(tmp_path_);
         s.tmp_created = false;
         s.phase = State::Phase::finished;
         // Make the rename itself durable; best effort, the file is complete either way.

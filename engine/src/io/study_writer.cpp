@@ -9,6 +9,7 @@
 
 #include "hdf5_detail.hpp"
 #include "hdf5_write.hpp"
+#include "polarity/io/temp_files.hpp"
 #include "polarity/model/recorder.hpp"
 #include "polarity/model/run_outputs.hpp"
 #include "polarity/model/simulation.hpp"
@@ -104,7 +105,8 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
                  const study::StudySummary& summary, const study::Journal& journal, std::size_t done) {
     if (fs::exists(path) && !overwrite) throw IoError(path.string() + ": the file exists; pass --force to overwrite it");
     silence_hdf5_errors();
-    const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+    const fs::path tmp = temp_path_for(path);
+    register_temp_file(tmp);
     const std::string where = tmp.string() + ":/";
     const study::StudySpec& spec = *plan.spec;
     const study::RecordLayout& L = plan.layout;
@@ -114,6 +116,10 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
         Handle fapl = file_access_plist(where);
         Handle file = make_handle(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), "H5Fcreate", where);
         const hid_t root = file.get();
+        // Every object is closed (at the end of this block) before the file: a failed
+        // H5Fclose (a full disk) must not leave ids that are released after the library
+        // has torn the file down.
+        {
 
         // Provenance.
         write_string_attr(root, "format", "polarity-study/2", where);
@@ -391,13 +397,16 @@ void write_study(const fs::path& path, bool overwrite, const study::StudyPlan& p
             }
         }
 
+        }  // every object closed
         check(H5Fclose(file.release()), "H5Fclose", where);
         fsync_path(tmp, O_RDONLY, true, path);
         publish(tmp, path, overwrite);
+        unregister_temp_file(tmp);
         fsync_path(path.parent_path().empty() ? fs::path(".") : path.parent_path(), O_RDONLY | O_DIRECTORY, false, path);
     } catch (...) {
         std::error_code ec;
         fs::remove(tmp, ec);
+        unregister_temp_file(tmp);
         throw;
     }
 }

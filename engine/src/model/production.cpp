@@ -26,6 +26,9 @@ void update_active_skus(World& w, int serial) {
     }
 }
 
+/// Most chips of one SKU made in a month: 1e15, a million times today's world output.
+constexpr double kMaxUnitsPerMonth = 1e15;
+
 namespace {
 
 double monthly_factor(double per_year) { return std::pow(1.0 + per_year, 1.0 / 12.0); }
@@ -89,7 +92,9 @@ std::vector<double> produce(World& w, const Regime& g, int serial) {
                 const double share = total * sku.spec->production_weight / weights;
                 // Demand-led production: no more of a SKU that is piling up unsold.
                 if (static_cast<double>(sku.inventory_units) > w.scenario->world.max_inventory_months * share) continue;
-                const auto units = static_cast<std::int64_t>(std::floor(share));
+                // Saturates far below 2^63 (compounding growth over a long horizon could pass
+                // it), so the integer chip accounting can never overflow.
+                const auto units = static_cast<std::int64_t>(std::floor(std::min(share, kMaxUnitsPerMonth)));
                 sku.inventory_units += units;
                 sku.produced_total += static_cast<double>(units);
                 made[static_cast<std::size_t>(k)] = static_cast<double>(units);

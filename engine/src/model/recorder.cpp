@@ -1,5 +1,7 @@
 #include "polarity/model/recorder.hpp"
 
+#include "polarity/core/error.hpp"
+
 #include <stdexcept>
 
 namespace polarity::model {
@@ -30,19 +32,19 @@ std::size_t MemoryRecorder::series_index(const std::string& name) const {
     for (std::size_t i = 0; i < header.series.size(); ++i) {
         if (header.series[i].name == name) return i;
     }
-    throw std::out_of_range("MemoryRecorder: no series named '" + name + "'");
+    throw ModelError("MemoryRecorder: no series named '" + name + "'");
 }
 
 double MemoryRecorder::at(const std::string& name, int m, std::size_t e) const {
     const std::size_t s = series_index(name);
     if (m < 0 || static_cast<std::size_t>(m) >= months.size()) {
-        throw std::out_of_range("MemoryRecorder: month " + std::to_string(m) + " of series '" +
+        throw ModelError("MemoryRecorder: month " + std::to_string(m) + " of series '" +
                                 name + "' is outside the " + std::to_string(months.size()) +
                                 " recorded months");
     }
     const auto& values = months[static_cast<std::size_t>(m)].values;
     if (s >= values.size() || e >= values[s].size()) {
-        throw std::out_of_range("MemoryRecorder: entity " + std::to_string(e) + " of series '" +
+        throw ModelError("MemoryRecorder: entity " + std::to_string(e) + " of series '" +
                                 name + "' is out of range at month " + std::to_string(m));
     }
     return values[s][e];

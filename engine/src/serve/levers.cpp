@@ -128,7 +128,7 @@ LeverSet levers_for(const model::Scenario& scenario) {
 
 std::vector<std::string> rule_off_overrides(const std::string& name) {
     // Years past any horizon (at most 1200 months from the start) the loader accepts.
-    return {"policy.rules." + name + ".start=9000-01", "policy.rules." + name + ".end=9000-02"};
+    return {"policy.rules." + name + ".start=2199-01", "policy.rules." + name + ".end=2199-02"};
 }
 
 }  // namespace polarity::serve::detail

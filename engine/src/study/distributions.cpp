@@ -1,4 +1,5 @@
 #include "polarity/study/distributions.hpp"
+#include "polarity/core/error.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +17,7 @@ namespace {
 using detail::phi;
 using detail::phi_inv;
 
-[[noreturn]] void fail(const std::string& message) { throw std::invalid_argument(message); }
+[[noreturn]] void fail(const std::string& message) { throw polarity::StudyError(message); }
 
 void require_finite(const char* dist, const char* name, double v) {
     if (!std::isfinite(v))

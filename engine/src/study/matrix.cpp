@@ -1,4 +1,5 @@
 #include "polarity/study/matrix.hpp"
+#include "polarity/core/error.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,7 +19,7 @@ Matrix::Matrix(std::initializer_list<std::initializer_list<double>> rows)
     : rows_(rows.size()), cols_(rows.size() == 0 ? 0 : rows.begin()->size()) {
     data_.reserve(rows_ * cols_);
     for (const auto& r : rows) {
-        if (r.size() != cols_) throw std::invalid_argument("matrix: rows of different lengths");
+        if (r.size() != cols_) throw polarity::StudyError("matrix: rows of different lengths");
         data_.insert(data_.end(), r.begin(), r.end());
     }
 }
@@ -37,13 +38,13 @@ std::vector<double> Matrix::column(std::size_t c) const {
 
 void Matrix::set_column(std::size_t c, const std::vector<double>& v) {
     if (v.size() != rows_)
-        throw std::invalid_argument("matrix: column of length " + std::to_string(v.size()) +
+        throw polarity::StudyError("matrix: column of length " + std::to_string(v.size()) +
                                     " for a matrix with " + std::to_string(rows_) + " rows");
     for (std::size_t r = 0; r < rows_; ++r) (*this)(r, c) = v[r];
 }
 
 std::optional<Matrix> cholesky(const Matrix& a) {
-    if (a.rows() != a.cols()) throw std::invalid_argument("cholesky: matrix is not square");
+    if (a.rows() != a.cols()) throw polarity::StudyError("cholesky: matrix is not square");
     const std::size_t n = a.rows();
     Matrix l(n, n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -64,8 +65,8 @@ std::optional<Matrix> cholesky(const Matrix& a) {
 
 std::vector<double> solve_linear_system(Matrix a, std::vector<double> b, bool allow_singular) {
     const std::size_t n = a.rows();
-    if (a.cols() != n) throw std::invalid_argument("solve_linear_system: matrix is not square");
-    if (b.size() != n) throw std::invalid_argument("solve_linear_system: right-hand side length");
+    if (a.cols() != n) throw polarity::StudyError("solve_linear_system: matrix is not square");
+    if (b.size() != n) throw polarity::StudyError("solve_linear_system: right-hand side length");
 
     double scale = 0.0;
     for (double v : a.data()) scale = std::max(scale, std::abs(v));
@@ -86,7 +87,7 @@ std::vector<double> solve_linear_system(Matrix a, std::vector<double> b, bool al
         }
         if (row >= n || !(best_abs > tiny)) {
             if (!allow_singular)
-                throw std::invalid_argument("solve_linear_system: matrix is singular");
+                throw polarity::StudyError("solve_linear_system: matrix is singular");
             free_var[c] = true;
             continue;
         }

@@ -47,7 +47,7 @@ Matrix make_design(const StudySpec& spec, std::size_t n, StudyPlan& plan) {
             // The file gives values; u is their place in each column's span (for the record only).
             const Matrix& x = spec.design->values;
             if (n > x.rows())
-                throw std::invalid_argument("the design file " + spec.design->path + " has " + std::to_string(x.rows()) +
+                throw StudyError("the design file " + spec.design->path + " has " + std::to_string(x.rows()) +
                                             " rows, fewer than the " + std::to_string(n) + " runs asked for");
             u = Matrix(n, k);
             for (std::size_t i = 0; i < n; ++i)
@@ -81,7 +81,9 @@ auto at(const Origin& origin, const std::string& context, F&& f) -> decltype(f()
         // A key path's own errors carry no file: the study file's line is where it was written.
         const std::string what = e.file().empty() ? e.key_path() + ": " + e.message() : e.what();
         throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + what);
-    } catch (const std::invalid_argument& e) {
+    } catch (const StudyError& e) {
+        throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
+    } catch (const std::invalid_argument& e) {  // parameter_binding.cpp's, until it throws StudyError
         throw ConfigError(origin.file, origin.line, origin.column, origin.key_path, context + e.what());
     }
 }
@@ -130,7 +132,7 @@ RecordLayout RecordLayout::make(std::size_t parameters, std::size_t blocs, std::
     for (const auto& name : bands) {
         const std::size_t i = model::series_index(name);
         if (i == model::series_table().size() || !model::series_table()[i].spec.bandable)
-            throw std::invalid_argument("bands: '" + name + "' cannot be banded");
+            throw StudyError("bands: '" + name + "' cannot be banded");
         const std::size_t width = model::series_table()[i].spec.axis.empty() ? 1 : blocs;
         L.band_series.push_back(i);
         L.band_width.push_back(width);
@@ -153,10 +155,10 @@ StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve) {
     plan.blocs = first.blocs;
     for (const auto& sc : plan.arms)
         if (sc.blocs != plan.blocs || sc.run.horizon_months != first.run.horizon_months)
-            throw std::invalid_argument("arms must keep the base scenario's blocs and horizon");
+            throw StudyError("arms must keep the base scenario's blocs and horizon");
     for (const auto& sc : plan.arms)
         if (sc.question.leader != first.question.leader || sc.question.rival != first.question.rival)
-            throw std::invalid_argument("arms must keep the base scenario's question (leader and rival blocs)");
+            throw StudyError("arms must keep the base scenario's question (leader and rival blocs)");
     plan.year_ends = model::year_end_months(first.run.start, first.run.horizon_months);
 
     // The study's own outputs: the entity by its label on the series' axis and the date within
@@ -218,9 +220,9 @@ StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int
         fp += "\n--- arm " + arm_name(plan, a) + "\n" + plan.arms[a].source_text;
 
     const int per_arm = spec.precision ? spec.precision->max_runs : (runs > 0 ? runs : spec.runs);
-    if (k == 0 && spec.sampler == Sampler::saltelli) throw std::invalid_argument("sampler saltelli needs uncertain parameters");
+    if (k == 0 && spec.sampler == Sampler::saltelli) throw StudyError("sampler saltelli needs uncertain parameters");
     if (k == 0 && (spec.sampler == Sampler::full_factorial || spec.sampler == Sampler::morris))
-        throw std::invalid_argument(std::string("sampler ") + to_string(spec.sampler) + " needs uncertain parameters");
+        throw StudyError(std::string("sampler ") + to_string(spec.sampler) + " needs uncertain parameters");
     plan.unit = make_design(spec, static_cast<std::size_t>(per_arm), plan);
     plan.samples_per_arm = plan.unit.rows();
     plan.values = Matrix(plan.unit.rows(), k);

@@ -1,4 +1,5 @@
 #include "polarity/study/sampling.hpp"
+#include "polarity/core/error.hpp"
 
 #include <boost/random/sobol.hpp>
 
@@ -24,13 +25,13 @@ constexpr std::uint64_t sub_sobol_shift = 2;
 constexpr std::uint64_t sub_morris = 3;
 
 void require_columns(const char* fn, std::size_t k) {
-    if (k == 0) throw std::invalid_argument(std::string(fn) + ": needs at least one parameter");
+    if (k == 0) throw polarity::StudyError(std::string(fn) + ": needs at least one parameter");
 }
 
 void require_sobol_dimension(const char* fn, std::size_t k) {
     require_columns(fn, k);
     if (k > max_sobol_dimension)
-        throw std::invalid_argument(std::string(fn) + ": " + std::to_string(k) +
+        throw polarity::StudyError(std::string(fn) + ": " + std::to_string(k) +
                                     " dimensions exceed the Sobol table's " +
                                     std::to_string(max_sobol_dimension));
 }
@@ -100,9 +101,9 @@ Matrix sobol_shifted(std::size_t n, std::size_t k, std::uint64_t seed, std::uint
 
 SaltelliDesign saltelli(std::size_t n_base, std::size_t k, std::uint64_t seed, SaltelliBase base) {
     require_columns("saltelli", k);
-    if (n_base < 2) throw std::invalid_argument("saltelli: needs at least 2 base samples");
+    if (n_base < 2) throw polarity::StudyError("saltelli: needs at least 2 base samples");
     if (base != SaltelliBase::latin_hypercube && 2 * k > max_sobol_dimension)
-        throw std::invalid_argument("saltelli: 2k = " + std::to_string(2 * k) +
+        throw polarity::StudyError("saltelli: 2k = " + std::to_string(2 * k) +
                                     " Sobol dimensions exceed the table's " +
                                     std::to_string(max_sobol_dimension));
     Matrix ab;
@@ -131,10 +132,10 @@ Matrix full_factorial(const std::vector<std::size_t>& levels, std::size_t repeti
     require_columns("full_factorial", levels.size());
     std::size_t points = 1;
     for (const std::size_t m : levels) {
-        if (m == 0) throw std::invalid_argument("full_factorial: a parameter has no levels");
+        if (m == 0) throw StudyError("full_factorial: a parameter has no levels");
         points *= m;
         if (points > (std::size_t{1} << 32))
-            throw std::invalid_argument("full_factorial: the grid has more than 2^32 points");
+            throw StudyError("full_factorial: the grid has more than 2^32 points");
     }
     const std::size_t k = levels.size();
     Matrix u(points * repetitions, k);
@@ -151,9 +152,9 @@ Matrix full_factorial(const std::vector<std::size_t>& levels, std::size_t repeti
 
 MorrisDesign morris(std::size_t trajectories, std::size_t k, std::size_t levels, std::uint64_t seed) {
     require_columns("morris", k);
-    if (trajectories < 2) throw std::invalid_argument("morris: needs at least 2 trajectories");
+    if (trajectories < 2) throw StudyError("morris: needs at least 2 trajectories");
     if (levels < 2 || levels % 2 != 0)
-        throw std::invalid_argument("morris: the number of levels must be even and at least 2, got " +
+        throw StudyError("morris: the number of levels must be even and at least 2, got " +
                                     std::to_string(levels));
     MorrisDesign d;
     d.trajectories = trajectories, d.k = k, d.levels = levels;
@@ -185,33 +186,33 @@ Matrix impose_rank_correlation(const Matrix& sample, const Matrix& target) {
     const std::size_t n = sample.rows();
     const std::size_t k = sample.cols();
     if (target.rows() != target.cols())
-        throw std::invalid_argument("impose_rank_correlation: target correlation is not square");
+        throw polarity::StudyError("impose_rank_correlation: target correlation is not square");
     if (target.rows() != k)
-        throw std::invalid_argument("impose_rank_correlation: target is " +
+        throw polarity::StudyError("impose_rank_correlation: target is " +
                                     std::to_string(target.rows()) + " x " +
                                     std::to_string(target.cols()) + " but the sample has " +
                                     std::to_string(k) + " columns");
     for (std::size_t i = 0; i < k; ++i) {
         if (std::abs(target(i, i) - 1.0) > 1e-12)
-            throw std::invalid_argument("impose_rank_correlation: target diagonal entry " +
+            throw polarity::StudyError("impose_rank_correlation: target diagonal entry " +
                                         std::to_string(i) + " is " + detail::num(target(i, i)) +
                                         ", not 1");
         for (std::size_t j = 0; j < i; ++j) {
             const double c = target(i, j);
             if (!std::isfinite(c) || c < -1.0 || c > 1.0)
-                throw std::invalid_argument("impose_rank_correlation: target(" +
+                throw polarity::StudyError("impose_rank_correlation: target(" +
                                             std::to_string(i) + ", " + std::to_string(j) +
                                             ") = " + detail::num(c) + " is not in [-1, 1]");
             if (std::abs(c - target(j, i)) > 1e-12)
-                throw std::invalid_argument("impose_rank_correlation: target is not symmetric at (" +
+                throw polarity::StudyError("impose_rank_correlation: target is not symmetric at (" +
                                             std::to_string(i) + ", " + std::to_string(j) + ")");
         }
     }
     if (!cholesky(target))
-        throw std::invalid_argument("impose_rank_correlation: target correlation is not positive "
+        throw polarity::StudyError("impose_rank_correlation: target correlation is not positive "
                                     "definite");
     for (double v : sample.data())
-        if (std::isnan(v)) throw std::invalid_argument("impose_rank_correlation: sample has NaN");
+        if (std::isnan(v)) throw polarity::StudyError("impose_rank_correlation: sample has NaN");
     if (n < 2 || k < 2) return sample;
 
     // Pearson target for the normal scores.
@@ -221,7 +222,7 @@ Matrix impose_rank_correlation(const Matrix& sample, const Matrix& target) {
             r(i, j) = (i == j) ? 1.0 : 2.0 * std::sin(std::numbers::pi * target(i, j) / 6.0);
     const auto p = cholesky(r);
     if (!p)
-        throw std::invalid_argument("impose_rank_correlation: the normal-score correlation "
+        throw polarity::StudyError("impose_rank_correlation: the normal-score correlation "
                                     "2 sin(pi rho / 6) of the target is not positive definite");
 
     std::vector<double> scores(n);
@@ -279,7 +280,7 @@ Matrix impose_rank_correlation(const Matrix& sample, const Matrix& target) {
 
 Matrix to_values(const Matrix& u, const std::vector<Distribution>& dists) {
     if (dists.size() != u.cols())
-        throw std::invalid_argument("to_values: " + std::to_string(dists.size()) +
+        throw polarity::StudyError("to_values: " + std::to_string(dists.size()) +
                                     " distributions for " + std::to_string(u.cols()) +
                                     " columns");
     for (const auto& d : dists) validate(d);

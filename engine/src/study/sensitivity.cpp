@@ -1,4 +1,5 @@
 #include "polarity/study/sensitivity.hpp"
+#include "polarity/core/error.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -12,13 +13,13 @@ SobolIndices sobol_indices(const SaltelliDesign& design, std::span<const double>
     const std::size_t n = design.n_base;
     const std::size_t k = design.k;
     if (outputs.size() != design.matrix.rows() || outputs.size() != n * (k + 2))
-        throw std::invalid_argument("sobol_indices: " + std::to_string(outputs.size()) +
+        throw polarity::StudyError("sobol_indices: " + std::to_string(outputs.size()) +
                                     " outputs for a design of " +
                                     std::to_string(design.matrix.rows()) + " rows");
-    if (n < 2) throw std::invalid_argument("sobol_indices: needs at least 2 base samples");
+    if (n < 2) throw polarity::StudyError("sobol_indices: needs at least 2 base samples");
     for (std::size_t r = 0; r < outputs.size(); ++r)
         if (!std::isfinite(outputs[r]))
-            throw std::invalid_argument("sobol_indices: output of row " + std::to_string(r) +
+            throw polarity::StudyError("sobol_indices: output of row " + std::to_string(r) +
                                         " is not finite");
 
     SobolIndices out;
@@ -61,11 +62,11 @@ SobolIndices sobol_indices(const SaltelliDesign& design, std::span<const double>
 MorrisIndices morris_indices(const MorrisDesign& design, std::span<const double> outputs) {
     const std::size_t k = design.k, r = design.trajectories;
     if (outputs.size() != design.matrix.rows())
-        throw std::invalid_argument("morris_indices: " + std::to_string(outputs.size()) + " outputs for a design of " +
+        throw StudyError("morris_indices: " + std::to_string(outputs.size()) + " outputs for a design of " +
                                     std::to_string(design.matrix.rows()) + " rows");
     for (std::size_t i = 0; i < outputs.size(); ++i)
         if (!std::isfinite(outputs[i]))
-            throw std::invalid_argument("morris_indices: output of row " + std::to_string(i) + " is not finite");
+            throw StudyError("morris_indices: output of row " + std::to_string(i) + " is not finite");
     // effects[j][t]: the elementary effect of parameter j in trajectory t (each moves once).
     std::vector<std::vector<double>> effects(k, std::vector<double>(r, 0.0));
     for (std::size_t t = 0; t < r; ++t) {
@@ -96,10 +97,10 @@ std::vector<double> prcc(const Matrix& params, std::span<const double> outputs) 
     const std::size_t n = params.rows();
     const std::size_t k = params.cols();
     if (outputs.size() != n)
-        throw std::invalid_argument("prcc: " + std::to_string(outputs.size()) + " outputs for " +
+        throw polarity::StudyError("prcc: " + std::to_string(outputs.size()) + " outputs for " +
                                     std::to_string(n) + " runs");
     if (n < k + 2)
-        throw std::invalid_argument("prcc: " + std::to_string(n) + " runs are too few for " +
+        throw polarity::StudyError("prcc: " + std::to_string(n) + " runs are too few for " +
                                     std::to_string(k) + " parameters (need at least k + 2)");
 
     // Centred ranks: the mean rank is exactly (n + 1)/2 (average ranks preserve the sum), so

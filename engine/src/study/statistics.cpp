@@ -1,4 +1,5 @@
 #include "polarity/study/statistics.hpp"
+#include "polarity/core/error.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -11,12 +12,12 @@
 namespace polarity::study {
 
 Interval wilson_interval(std::uint64_t successes, std::uint64_t n, double z) {
-    if (n == 0) throw std::invalid_argument("wilson_interval: n must be positive");
+    if (n == 0) throw polarity::StudyError("wilson_interval: n must be positive");
     if (successes > n)
-        throw std::invalid_argument("wilson_interval: " + std::to_string(successes) +
+        throw polarity::StudyError("wilson_interval: " + std::to_string(successes) +
                                     " successes in " + std::to_string(n) + " trials");
     if (!(z > 0 && std::isfinite(z)))
-        throw std::invalid_argument("wilson_interval: z must be positive, got " + detail::num(z));
+        throw polarity::StudyError("wilson_interval: z must be positive, got " + detail::num(z));
     const double dn = static_cast<double>(n);
     const double p = static_cast<double>(successes) / dn;
     const double z2 = z * z;
@@ -31,12 +32,12 @@ Interval wilson_interval(std::uint64_t successes, std::uint64_t n, double z) {
 }
 
 std::vector<double> percentiles(std::vector<double> values, const std::vector<double>& ps) {
-    if (values.empty()) throw std::invalid_argument("percentiles: no values");
+    if (values.empty()) throw polarity::StudyError("percentiles: no values");
     for (double v : values)
-        if (std::isnan(v)) throw std::invalid_argument("percentiles: values include NaN");
+        if (std::isnan(v)) throw polarity::StudyError("percentiles: values include NaN");
     for (double p : ps)
         if (!(p >= 0 && p <= 100))
-            throw std::invalid_argument("percentiles: " + detail::num(p) +
+            throw polarity::StudyError("percentiles: " + detail::num(p) +
                                         " is not in [0, 100]");
     std::sort(values.begin(), values.end());
     const std::size_t n = values.size();
@@ -58,7 +59,7 @@ std::vector<double> percentiles(std::vector<double> values, const std::vector<do
 }
 
 double mean(std::span<const double> x) {
-    if (x.empty()) throw std::invalid_argument("mean: no values");
+    if (x.empty()) throw polarity::StudyError("mean: no values");
     double s = 0.0;
     for (double v : x) s += v;
     return s / static_cast<double>(x.size());
@@ -66,9 +67,9 @@ double mean(std::span<const double> x) {
 
 double pearson(std::span<const double> x, std::span<const double> y) {
     if (x.size() != y.size())
-        throw std::invalid_argument("pearson: lengths differ (" + std::to_string(x.size()) +
+        throw polarity::StudyError("pearson: lengths differ (" + std::to_string(x.size()) +
                                     " and " + std::to_string(y.size()) + ")");
-    if (x.size() < 2) throw std::invalid_argument("pearson: needs at least 2 pairs");
+    if (x.size() < 2) throw polarity::StudyError("pearson: needs at least 2 pairs");
     // Shift by the first element before averaging, so a constant input centres to exact
     // zeros (0.1 + 0.1 + 0.1 averages to 0.10000000000000002, not 0.1) and returns 0.
     const double x0 = x[0], y0 = y[0];
@@ -94,7 +95,7 @@ double pearson(std::span<const double> x, std::span<const double> y) {
 std::vector<double> ranks(std::span<const double> x) {
     std::vector<double> v(x.begin(), x.end());
     for (double a : v)
-        if (std::isnan(a)) throw std::invalid_argument("ranks: values include NaN");
+        if (std::isnan(a)) throw polarity::StudyError("ranks: values include NaN");
     const auto order = detail::order_of(v);
     std::vector<double> r(v.size());
     for (std::size_t i = 0; i < order.size();) {
@@ -110,7 +111,7 @@ std::vector<double> ranks(std::span<const double> x) {
 
 double spearman(std::span<const double> x, std::span<const double> y) {
     if (x.size() != y.size())
-        throw std::invalid_argument("spearman: lengths differ (" + std::to_string(x.size()) +
+        throw polarity::StudyError("spearman: lengths differ (" + std::to_string(x.size()) +
                                     " and " + std::to_string(y.size()) + ")");
     const auto rx = ranks(x);
     const auto ry = ranks(y);
@@ -118,10 +119,10 @@ double spearman(std::span<const double> x, std::span<const double> y) {
 }
 
 double ks_statistic(std::vector<double> sample, const Distribution& d) {
-    if (sample.empty()) throw std::invalid_argument("ks_statistic: empty sample");
+    if (sample.empty()) throw polarity::StudyError("ks_statistic: empty sample");
     validate(d);
     for (double v : sample)
-        if (std::isnan(v)) throw std::invalid_argument("ks_statistic: sample includes NaN");
+        if (std::isnan(v)) throw polarity::StudyError("ks_statistic: sample includes NaN");
     std::sort(sample.begin(), sample.end());
     const double n = static_cast<double>(sample.size());
     double dmax = 0.0;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cli_runner.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,27 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out;
-};
-
-Result run_cli(const std::string& args) {
-    const fs::path log = fs::temp_directory_path() / ("polarity_cli_" + std::to_string(::getpid()) + ".log");
-    const std::string cmd = std::string(POLARITY_CLI) + " " + args + " > " + log.string() + " 2>&1";
-    const int status = std::system(cmd.c_str());
-    std::ifstream in(log);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    fs::remove(log);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ss.str()};
-}
-
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("polarity_cli_test_" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-};
+using polarity::test::Result;
+using polarity::test::run_cli;
+using polarity::test::TempDir;
 
 const std::string minimal = POLARITY_TEST_DATA "/minimal.yaml";
 

@@ -116,7 +116,7 @@ const std::vector<BadCase> kBadCases = {
     {"bad_range_closed_open.yaml", 6, 26, "world.depreciation_per_year",
      "expected a number in [0, 1), got 1"},
     {"bad_range_negative.yaml", 11, 31, "suppliers[0].capacity_units_per_month",
-     "expected a number >= 0, got -5"},
+     "expected a number in [0, 1e+10], got -5"},
     {"bad_range_positive.yaml", 12, 52, "suppliers[0].skus[0].flop_per_s",
      "expected a number > 0, got 0"},
     {"bad_horizon.yaml", 7, 19, "run.horizon_months",
@@ -130,7 +130,7 @@ const std::vector<BadCase> kBadCases = {
     {"bad_price_ratio.yaml", 7, 24, "world.price_ceiling_ratio",
      "expected a number >= 1, got 0.8"},
     {"bad_hbm.yaml", 11, 27, "suppliers[0].hbm_stacks_per_month",
-     "expected -1 (unlimited) or a number >= 0, got -2"},
+     "expected -1 (unlimited) or a number in [0, 1e+10], got -2"},
     {"bad_enforcement_scale.yaml", 11, 22, "policy.enforcement_scale",
      "expected a number in [0, 10], got 11"},
     {"bad_yield_factor.yaml", 16, 21, "policy.tool_controls[0].yield_factor",
@@ -235,6 +235,93 @@ const std::vector<BadCase> kBadCases = {
      "expected a lab of bloc 'east'; 'lab_a' is in 'west'"},
     {"bad_calibration_duplicate_name.yaml", 19, 12, "calibration[1].name",
      "duplicate calibration target name 't' (first defined at line 18)"},
+};
+
+// Hostile and careless input (issue 13): each class of input that once crashed, hung, ate
+// memory or was accepted as nonsense, now a located error. Same columns as kBadCases.
+const std::vector<BadCase> kHostileCases = {
+    {"hostile_alias_enclosing.yaml", 6, 10, "run",
+     "alias *r refers to a node that contains it, which would never end"},
+    {"hostile_alias_fanout.yaml", 5, 2500, "x1",
+     "aliases expand the document past 500000 nodes (the limit)"},
+    {"hostile_alias_in_sequence.yaml", 5, 12, "blocs[0]",
+     "alias *b refers to a node that contains it, which would never end"},
+    {"hostile_alias_self.yaml", 3, 11, "name",
+     "alias *a refers to a node that contains it, which would never end"},
+    {"hostile_alias_undefined.yaml", 3, 7, "",
+     "invalid YAML: the referenced anchor is not defined"},
+    {"hostile_billion_laughs.yaml", 9, 25, "l5",
+     "aliases expand the document past 500000 nodes (the limit)"},
+    {"hostile_binary.yaml", 1, 1, "",
+     "expected text, got the control character byte 0x1f"},
+    {"hostile_capacity_9e18.yaml", 11, 31, "suppliers[0].capacity_units_per_month",
+     "expected a number in [0, 1e+10], got 9e18"},
+    {"hostile_cash_huge.yaml", 12, 42, "labs[0].cash_usd",
+     "expected a number in [0, 1e+15], got 1e16"},
+    {"hostile_chips_past_int64.yaml", 11, 31, "suppliers[0].capacity_units_per_month",
+     "expected a number in [0, 1e+10], got 1e19"},
+    {"hostile_comma_after_document.yaml", 1, 7, "",
+     "invalid YAML: unexpected ','"},
+    {"hostile_comma_value.yaml", 4, 7, "run.seed",
+     "expected a non-negative integer, got nothing"},
+    {"hostile_complex_key.yaml", 3, 1, "",
+     "expected a plain key, got a list"},
+    {"hostile_control_bytes.yaml", 2, 9, "",
+     "expected text, got the control character byte 0x01"},
+    {"hostile_date_1900.yaml", 4, 23, "run.start",
+     "expected a year from 1970 to 2200, got '1900-01'"},
+    {"hostile_date_far_future.yaml", 4, 23, "run.start",
+     "expected a year from 1970 to 2200, got '9999-12'"},
+    {"hostile_deep_block.yaml", 35, 65, 
+     "k0.k1.k2.k3.k4.k5.k6.k7.k8.k9.k10.k11.k12.k13.k14.k15."
+     "k16.k17.k18.k19.k20.k21.k22.k23.k24.k25.k26.k27.k28.k29.k30",
+     "lists and maps nest deeper than 32 levels (the limit)"},
+    {"hostile_deep_flow.yaml", 3, 38, 
+     "name[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
+     "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]",
+     "lists and maps nest deeper than 32 levels (the limit)"},
+    {"hostile_double_overflow.yaml", 11, 31, "suppliers[0].capacity_units_per_month",
+     "expected a number within double precision range, got 1e999"},
+    {"hostile_duplicate_in_flow.yaml", 4, 16, "run.seed",
+     "duplicate key 'seed' (first defined at line 4)"},
+    {"hostile_escape_sequence.yaml", 2, 3, "",
+     "expected text, got the control character byte 0x1b"},
+    {"hostile_funding_1e300.yaml", 12, 55, "labs[0].funding_usd_per_month",
+     "expected a number in [0, 1e+15], got 1e300"},
+    {"hostile_growth_huge.yaml", 11, 31, "suppliers[0].capacity_growth_per_year",
+     "expected a number in (-1, 10], got 1e300"},
+    {"hostile_hbm_huge.yaml", 11, 27, "suppliers[0].hbm_stacks_per_month",
+     "expected -1 (unlimited) or a number in [0, 1e+10], got 1e30"},
+    {"hostile_int_overflow.yaml", 4, 13, "run.seed",
+     "expected a non-negative integer in range, got 123456789012345678901234"},
+    {"hostile_latin1_name.yaml", 2, 10, "",
+     "expected UTF-8 text, got byte 0xe9 (save the file as UTF-8)"},
+    {"hostile_leading_comma.yaml", 1, 1, "",
+     "invalid YAML: unexpected ','"},
+    {"hostile_long_list.yaml", 4, 300009, "blocs",
+     "the list has more than 100000 items (the limit)"},
+    {"hostile_nul_byte.yaml", 2, 11, "",
+     "expected text, got the control character byte 0x00"},
+    {"hostile_null_key.yaml", 3, 1, "",
+     "expected a plain key, got nothing (a null key)"},
+    {"hostile_only_commas.yaml", 1, 1, "",
+     "invalid YAML: unexpected ','"},
+    {"hostile_overlong_utf8.yaml", 2, 8, "",
+     "expected UTF-8 text, got byte 0xc0 (save the file as UTF-8)"},
+    {"hostile_price_huge.yaml", 12, 51, "suppliers[0].skus[0].price_usd",
+     "expected a number in (0, 1e+15], got 1e20"},
+    {"hostile_rule_1900.yaml", 19, 14, "policy.rules[0].start",
+     "expected a year from 1970 to 2200, got '1900-01'"},
+    {"hostile_stock_huge.yaml", 17, 28, "labs[0].stock[0].units",
+     "expected a number in [0, 1e+10], got 1e12"},
+    {"hostile_surrogate_utf8.yaml", 2, 8, "",
+     "expected UTF-8 text, got byte 0xed (save the file as UTF-8)"},
+    {"hostile_truncated_utf8.yaml", 2, 8, "",
+     "expected UTF-8 text, got byte 0xe2 (save the file as UTF-8)"},
+    {"hostile_utf16.yaml", 1, 1, "",
+     "expected UTF-8 text, got byte 0xff (save the file as UTF-8)"},
+    {"hostile_wide_map.yaml", 4, 2203, "world",
+     "the map has more than 256 keys (the limit)"},
 };
 
 }  // namespace
@@ -389,7 +476,9 @@ TEST_CASE("minimal.yaml loads with its values and the defaults of omitted keys",
 }
 
 TEST_CASE("each malformed fixture fails at the right line, column and key", "[config]") {
-    for (const auto& c : kBadCases) {
+    std::vector<BadCase> cases = kBadCases;
+    cases.insert(cases.end(), kHostileCases.begin(), kHostileCases.end());
+    for (const auto& c : cases) {
         DYNAMIC_SECTION(c.file) {
             const std::string path = kData + "/bad/" + c.file;
             REQUIRE_THROWS_AS((void)load_scenario_file(path), ConfigError);
@@ -415,13 +504,15 @@ TEST_CASE("each malformed fixture fails at the right line, column and key", "[co
 TEST_CASE("every fixture in tests/data/bad has a row in the table", "[config]") {
     std::set<std::string> listed;
     for (const auto& c : kBadCases) listed.insert(c.file);
-    CHECK(listed.size() == kBadCases.size());  // no fixture listed twice
+    for (const auto& c : kHostileCases) listed.insert(c.file);
+    CHECK(listed.size() == kBadCases.size() + kHostileCases.size());  // no fixture listed twice
     std::set<std::string> on_disk;
     for (const auto& entry : std::filesystem::directory_iterator(kData + "/bad")) {
         on_disk.insert(entry.path().filename().string());
     }
     CHECK(on_disk == listed);
     CHECK(kBadCases.size() >= 24);
+    CHECK(kBadCases.size() + kHostileCases.size() >= 100);
 }
 
 TEST_CASE("a missing file is a ConfigError without a position", "[config]") {

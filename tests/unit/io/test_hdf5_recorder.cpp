@@ -215,9 +215,9 @@ TEST_CASE("MemoryRecorder looks series up by name", "[io]") {
     REQUIRE(rec.series_index("lab_compute_h100e") == 2);
     REQUIRE(rec.at("bloc_frontier_capability", 3, 2) == value(1, 3, 2));
     REQUIRE(rec.at("world_compute_h100e", 0) == value(0, 0, 0));
-    REQUIRE_THROWS_AS(rec.series_index("nope"), std::out_of_range);
-    REQUIRE_THROWS_AS(rec.at("world_compute_h100e", 5), std::out_of_range);
-    REQUIRE_THROWS_AS(rec.at("bloc_frontier_capability", 0, 3), std::out_of_range);
+    REQUIRE_THROWS_AS(rec.series_index("nope"), polarity::ModelError);
+    REQUIRE_THROWS_AS(rec.at("world_compute_h100e", 5), polarity::ModelError);
+    REQUIRE_THROWS_AS(rec.at("bloc_frontier_capability", 0, 3), polarity::ModelError);
 }
 
 TEST_CASE("Hdf5Recorder round-trips every value, label, attribute and the outcome", "[io]") {

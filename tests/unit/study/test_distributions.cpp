@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "polarity/core/error.hpp"
 #include "polarity/study/distributions.hpp"
 
 using namespace polarity::study;
@@ -127,12 +128,12 @@ TEST_CASE("percentile fits reject inconsistent input", "[study]") {
     REQUIRE_THROWS_WITH(lognormal_from_percentiles(-1, 3, 20), Contains("0 < p5 < p50 < p95"));
     REQUIRE_THROWS_WITH(lognormal_from_percentiles(5, 3, 20), Contains("0 < p5 < p50 < p95"));
     REQUIRE_THROWS_WITH(lognormal_from_percentiles(1, 3, 3), Contains("0 < p5 < p50 < p95"));
-    REQUIRE_THROWS_AS(lognormal_from_percentiles(1, 3, INFINITY), std::invalid_argument);
+    REQUIRE_THROWS_AS(lognormal_from_percentiles(1, 3, INFINITY), polarity::StudyError);
     REQUIRE_NOTHROW(lognormal_from_percentiles(1, 3, 20, 0.5));  // looser tolerance accepts
     REQUIRE_THROWS_WITH(lognormal_from_percentiles(1, 3, 9, 1.5), Contains("tolerance"));
     REQUIRE_THROWS_WITH(normal_from_percentiles(0, 1, 10), Contains("not consistent with a normal"));
     REQUIRE_THROWS_WITH(normal_from_percentiles(0, 0, 10), Contains("p5 < p50 < p95"));
-    REQUIRE_THROWS_AS(normal_from_percentiles(NAN, 0, 10), std::invalid_argument);
+    REQUIRE_THROWS_AS(normal_from_percentiles(NAN, 0, 10), polarity::StudyError);
 }
 
 TEST_CASE("invalid distributions and u values throw invalid_argument", "[study]") {
@@ -152,7 +153,7 @@ TEST_CASE("invalid distributions and u values throw invalid_argument", "[study]"
     const Distribution ok{Normal{0, 1}};
     REQUIRE_THROWS_WITH(quantile(ok, 0.0), Contains("open interval (0, 1)"));
     REQUIRE_THROWS_WITH(quantile(ok, 1.0), Contains("open interval (0, 1)"));
-    REQUIRE_THROWS_AS(quantile(ok, NAN), std::invalid_argument);
-    REQUIRE_THROWS_AS(cdf(ok, NAN), std::invalid_argument);
+    REQUIRE_THROWS_AS(quantile(ok, NAN), polarity::StudyError);
+    REQUIRE_THROWS_AS(cdf(ok, NAN), polarity::StudyError);
     REQUIRE_NOTHROW(validate(ok));
 }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "polarity/core/error.hpp"
 #include "polarity/core/random.hpp"
 #include "polarity/study/distributions.hpp"
 #include "polarity/study/sampling.hpp"
@@ -101,8 +102,8 @@ TEST_CASE("sobol: skip and prefixes; 2^m points stratify every dimension", "[stu
         REQUIRE(hits[0] == 0);
         REQUIRE(std::all_of(hits.begin() + 1, hits.end(), [](int h) { return h == 1; }));
     }
-    REQUIRE_THROWS_AS(sobol(4, 0), std::invalid_argument);
-    REQUIRE_THROWS_AS(sobol(4, max_sobol_dimension + 1), std::invalid_argument);
+    REQUIRE_THROWS_AS(sobol(4, 0), polarity::StudyError);
+    REQUIRE_THROWS_AS(sobol(4, max_sobol_dimension + 1), polarity::StudyError);
 }
 
 TEST_CASE("sobol_shifted is a per-dimension rotation mod 1 keyed by the seed", "[study]") {
@@ -141,7 +142,7 @@ TEST_CASE("marginals of random and LHS samples match their distributions (KS, n 
     }
     // The uniforms themselves, against U(0, 1).
     REQUIRE(ks_statistic(ur.column(0), Distribution{Uniform{0, 1}}) < ks_critical_1pct(n));
-    REQUIRE_THROWS_AS(to_values(ur, {Distribution{Normal{0, 1}}}), std::invalid_argument);
+    REQUIRE_THROWS_AS(to_values(ur, {Distribution{Normal{0, 1}}}), polarity::StudyError);
 }
 
 TEST_CASE("KS statistic detects a wrong distribution", "[study]") {
@@ -188,8 +189,8 @@ TEST_CASE("saltelli design: A, B and AB_i rows in the documented order", "[study
         }
     // Interleaved rows: a smaller Sobol-based design is a prefix of a larger one.
     REQUIRE(is_prefix(saltelli(8, k, 9).matrix, saltelli(n, k, 9).matrix));
-    REQUIRE_THROWS_AS(saltelli(1, 3, 0), std::invalid_argument);
-    REQUIRE_THROWS_AS(saltelli(8, 0, 0), std::invalid_argument);
+    REQUIRE_THROWS_AS(saltelli(1, 3, 0), polarity::StudyError);
+    REQUIRE_THROWS_AS(saltelli(8, 0, 0), polarity::StudyError);
 }
 
 TEST_CASE("the same seed gives identical designs, another seed different ones", "[study]") {
@@ -252,7 +253,7 @@ TEST_CASE("Iman-Conover validates the target correlation", "[study]") {
     REQUIRE_THROWS_WITH(
         impose_rank_correlation(u, Matrix{{1, 0.9, 0.9}, {0.9, 1, -0.9}, {0.9, -0.9, 1}}),
         Contains("not positive definite"));
-    REQUIRE_THROWS_AS(impose_rank_correlation(u, Matrix{{1, 0, 0}, {0, 1, 0}}), std::invalid_argument);
+    REQUIRE_THROWS_AS(impose_rank_correlation(u, Matrix{{1, 0, 0}, {0, 1, 0}}), polarity::StudyError);
     // Identity target with one column: nothing to do.
     const Matrix one = random_sample(10, 1, 1);
     REQUIRE(impose_rank_correlation(one, Matrix{{1}}) == one);

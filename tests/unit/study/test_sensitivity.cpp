@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "polarity/core/error.hpp"
 #include "polarity/core/random.hpp"
 #include "polarity/study/sampling.hpp"
 #include "polarity/study/sensitivity.hpp"
@@ -61,10 +62,10 @@ TEST_CASE("Sobol indices: constant output gives zeros; bad output vectors throw"
     REQUIRE(idx.mean == 0.1);
     REQUIRE(idx.first_order == std::vector<double>{0, 0});
     REQUIRE(idx.total_order == std::vector<double>{0, 0});
-    REQUIRE_THROWS_AS(sobol_indices(d, std::vector<double>(d.matrix.rows() - 1, 0.0)), std::invalid_argument);
+    REQUIRE_THROWS_AS(sobol_indices(d, std::vector<double>(d.matrix.rows() - 1, 0.0)), polarity::StudyError);
     std::vector<double> bad(d.matrix.rows(), 0.0);
     bad[5] = NAN;
-    REQUIRE_THROWS_AS(sobol_indices(d, bad), std::invalid_argument);
+    REQUIRE_THROWS_AS(sobol_indices(d, bad), polarity::StudyError);
 }
 
 TEST_CASE("Sobol indices of an additive linear model", "[study]") {
@@ -123,6 +124,6 @@ TEST_CASE("PRCC degenerate inputs give 0, not NaN", "[study]") {
     for (double v : pd) REQUIRE(std::isfinite(v));
     REQUIRE(pd[1] == 0.0);
     REQUIRE(pd[2] == 0.0);
-    REQUIRE_THROWS_AS(prcc(u, std::vector<double>(n - 1, 0.0)), std::invalid_argument);
-    REQUIRE_THROWS_AS(prcc(latin_hypercube(4, 3, 1), std::vector<double>(4, 0.0)), std::invalid_argument);
+    REQUIRE_THROWS_AS(prcc(u, std::vector<double>(n - 1, 0.0)), polarity::StudyError);
+    REQUIRE_THROWS_AS(prcc(latin_hypercube(4, 3, 1), std::vector<double>(4, 0.0)), polarity::StudyError);
 }

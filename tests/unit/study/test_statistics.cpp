@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "polarity/core/error.hpp"
 #include "polarity/study/statistics.hpp"
 
 using namespace polarity::study;
@@ -31,9 +32,9 @@ TEST_CASE("Wilson interval matches published values", "[study]") {
     REQUIRE(wilson_interval(10, 10).upper == 1.0);
     // A larger z widens the interval.
     REQUIRE(wilson_interval(5, 10, 2.575829).lower < wilson_interval(5, 10).lower);
-    REQUIRE_THROWS_AS(wilson_interval(0, 0), std::invalid_argument);
-    REQUIRE_THROWS_AS(wilson_interval(11, 10), std::invalid_argument);
-    REQUIRE_THROWS_AS(wilson_interval(1, 10, -1.0), std::invalid_argument);
+    REQUIRE_THROWS_AS(wilson_interval(0, 0), polarity::StudyError);
+    REQUIRE_THROWS_AS(wilson_interval(11, 10), polarity::StudyError);
+    REQUIRE_THROWS_AS(wilson_interval(1, 10, -1.0), polarity::StudyError);
 }
 
 TEST_CASE("percentiles follow numpy's linear method", "[study]") {
@@ -52,9 +53,9 @@ TEST_CASE("percentiles follow numpy's linear method", "[study]") {
     REQUIRE(q[2] == Approx(7.6).epsilon(1e-15));
     REQUIRE(q[3] == 10.0);
     REQUIRE(percentiles({42.0}, {0, 50, 100}) == std::vector<double>{42, 42, 42});
-    REQUIRE_THROWS_AS(percentiles({}), std::invalid_argument);
-    REQUIRE_THROWS_AS(percentiles({1, NAN}), std::invalid_argument);
-    REQUIRE_THROWS_AS(percentiles({1, 2}, {101}), std::invalid_argument);
+    REQUIRE_THROWS_AS(percentiles({}), polarity::StudyError);
+    REQUIRE_THROWS_AS(percentiles({1, NAN}), polarity::StudyError);
+    REQUIRE_THROWS_AS(percentiles({1, 2}, {101}), polarity::StudyError);
 }
 
 TEST_CASE("pearson, ranks and spearman", "[study]") {
@@ -73,15 +74,15 @@ TEST_CASE("pearson, ranks and spearman", "[study]") {
     // scipy.stats.spearmanr([1, 2, 2, 3], [1, 3, 2, 4]) = 0.9486832980505138
     REQUIRE(spearman(std::vector<double>{1, 2, 2, 3}, std::vector<double>{1, 3, 2, 4}) ==
             Approx(0.9486832980505138).epsilon(1e-12));
-    REQUIRE_THROWS_AS(pearson(x, std::vector<double>{1, 2}), std::invalid_argument);
-    REQUIRE_THROWS_AS(pearson(std::vector<double>{1}, std::vector<double>{1}), std::invalid_argument);
-    REQUIRE_THROWS_AS(ranks(std::vector<double>{1, NAN}), std::invalid_argument);
+    REQUIRE_THROWS_AS(pearson(x, std::vector<double>{1, 2}), polarity::StudyError);
+    REQUIRE_THROWS_AS(pearson(std::vector<double>{1}, std::vector<double>{1}), polarity::StudyError);
+    REQUIRE_THROWS_AS(ranks(std::vector<double>{1, NAN}), polarity::StudyError);
 }
 
 TEST_CASE("ks_statistic on a hand example", "[study]") {
     // Sample {0.1, 0.5, 0.8} vs U(0, 1): jumps give max(1/3 - 0.1, 0.5 - 1/3, 1 - 0.8, ...) = 0.2333.
     REQUIRE(ks_statistic({0.5, 0.1, 0.8}, Distribution{Uniform{0, 1}}) == Approx(0.7 / 3.0));
-    REQUIRE_THROWS_AS(ks_statistic({}, Distribution{Uniform{0, 1}}), std::invalid_argument);
+    REQUIRE_THROWS_AS(ks_statistic({}, Distribution{Uniform{0, 1}}), polarity::StudyError);
 }
 
 TEST_CASE("Kaplan-Meier survival with censored observations", "[statistics][survival]") {

@@ -204,7 +204,7 @@ TEST_CASE("user design: the CSV's rows are the samples, errors point into the CS
         for (std::size_t j = 0; j < 2; ++j) CHECK(plan.values(i, j) == rows[i][j]);
     CHECK(study::scenario_for(plan, 1).world.powerful_ai_capability == 29.25);
     CHECK(plan_of(spec, 2).samples_per_arm == 2);  // --runs takes the first rows
-    CHECK_THROWS_AS(plan_of(spec, 4), std::invalid_argument);
+    CHECK_THROWS_AS(plan_of(spec, 4), polarity::StudyError);
     CHECK(records(spec, dir.path / "j1", 1) == records(spec, dir.path / "j2", 2));
 
     dir.write("bad.csv", "diffusion\n0.05\n0.1x\n");

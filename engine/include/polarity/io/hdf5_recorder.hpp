@@ -83,6 +83,13 @@ private:
     std::unique_ptr<State> state_;
 };
 
+/// Stops HDF5 from tearing itself down at process exit. Call first thing in main(), before any
+/// other HDF5 call. A write that fails while HDF5 flushes a dataset (a full disk) leaves that
+/// dataset's id half-closed; HDF5's exit handler then closes it again and crashes the process
+/// after the error has been reported. The files involved are temporary and already removed,
+/// so skipping the teardown loses nothing. Never throws.
+void skip_hdf5_teardown_at_exit() noexcept;
+
 /// A numeric dataset read as double, row-major (C order).
 struct DatasetF64 {
     std::vector<std::size_t> shape;  ///< empty for a scalar dataset

@@ -93,7 +93,7 @@ public:
     void begin(const RunHeader& h) override { header = h; months.clear(); }
     void record(const MonthRecord& m) override { months.push_back(m); }
     void finish(const Outcome& o) override { outcome = o; }
-    /// Index of a series by name; throws std::out_of_range when absent.
+    /// Index of a series by name; @throws polarity::ModelError when absent.
     [[nodiscard]] std::size_t series_index(const std::string& name) const;
     /// Value of series `name` at month `m`, entity `e`.
     [[nodiscard]] double at(const std::string& name, int m, std::size_t e = 0) const;

@@ -32,9 +32,13 @@
 #include <utility>
 
 #include "polarity/model/key_range.hpp"
+#include "polarity/config/limits.hpp"
 #include "polarity/model/scenario.hpp"
 
 namespace polarity::model::keys {
+
+/// Input limits (size, depth, magnitudes), declared once for the reader and the key table.
+namespace limits = polarity::config::limits;
 
 /// Whether T is a std::optional (an optional key without a default).
 template <class T>
@@ -385,13 +389,13 @@ struct Keys<model::MarketSettings> {
                   .unit = "share of price", .range = Range::at_least(0)});
         v.scalar("gray_detection_scale_units", &S::gray_detection_scale_units,
                  {.doc = "Monthly gray volume at which detection reaches 63% of enforcement.",
-                  .unit = "chips/month", .range = Range::above(0)});
+                  .unit = "chips/month", .range = Range::open_closed(0, limits::kMaxChips)});
         v.scalar("remote_markup", &S::remote_markup,
                  {.doc = "Cloud rental mark-up over buying.", .unit = "share of price",
                   .range = Range::at_least(0)});
         v.scalar("revenue_per_serving_h100e_usd", &S::revenue_per_serving_h100e_usd,
                  {.doc = "Monthly revenue of one H100e serving a frontier model.",
-                  .unit = "USD/month", .range = Range::at_least(0)});
+                  .unit = "USD/month", .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("quality_gap_scale", &S::quality_gap_scale,
                  {.doc = "Revenue is scaled by 1/(1 + gap/scale), gap in capability points "
                          "behind the leader.",
@@ -469,28 +473,28 @@ struct Keys<model::Nation> {
                   .range = Range::closed(1, 3)});
         v.scalar("gdp_usd", &S::gdp_usd,
                  {.doc = "Annual GDP; bounds what its bloc's market pays for AI (market.revenue_max_gdp_share).", .unit = "USD/year",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("state_ai_funding_usd_per_month", &S::state_ai_funding_usd_per_month,
                  {.doc = "State AI funding, split evenly over its labs.", .unit = "USD/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("enforcement_capacity", &S::enforcement_capacity,
                  {.doc = "As a hub, compounds the controller's enforcement; as a controller, "
                          "headroom of adaptive effort (at most 1 + capacity).",
                   .unit = "share", .range = Range::unit()});
         v.scalar("hub_capacity_units_per_month", &S::hub_capacity_units_per_month,
                  {.doc = "Chips it can tranship per month (0 = not a hub).",
-                  .unit = "chips/month", .range = Range::at_least(0)});
+                  .unit = "chips/month", .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("shell_capacity_units_per_month", &S::shell_capacity_units_per_month,
                  {.doc = "Chips front companies registered here can buy per month for "
                          "controlled buyers (0 = none).",
-                  .unit = "chips/month", .range = Range::at_least(0)});
+                  .unit = "chips/month", .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("diversion_share", &S::diversion_share,
                  {.doc = "Chips diverted from licences approved for it, as a share of the "
                          "approved quota.",
                   .unit = "share", .range = Range::unit()});
         v.scalar("subsidy_growth_per_year", &S::subsidy_growth_per_year,
                  {.doc = "Extra capacity growth of its suppliers once they are cut off.",
-                  .unit = "1/year", .range = Range::at_least(0)});
+                  .unit = "1/year", .range = Range::closed(0, limits::kMaxGrowthPerYear)});
         v.scalar("military_compute_share", &S::military_compute_share,
                  {.doc = "Share of its labs' compute used for strategic purposes.",
                   .unit = "share", .range = Range::closed_open(0, 1)});
@@ -526,7 +530,7 @@ struct Keys<model::ChipSku> {
         v.scalar("memory_bandwidth_tbps", &S::memory_bandwidth_tbps,
                  {.doc = "Memory bandwidth.", .unit = "TB/s", .range = Range::above(0)});
         v.scalar("price_usd", &S::price_usd, {.doc = "List price per chip at release.",
-                                              .unit = "USD", .range = Range::above(0)});
+                                              .unit = "USD", .range = Range::open_closed(0, limits::kMaxUsd)});
         v.scalar("production_weight", &S::production_weight,
                  {.doc = "Relative share of the supplier's output while on sale.",
                   .unit = "weight", .range = Range::at_least(0)});
@@ -563,11 +567,11 @@ struct Keys<model::Supplier> {
                 .refers = Entity::nation});
         v.scalar("capacity_units_per_month", &S::capacity_units_per_month,
                  {.doc = "Wafer-limited output at the start.", .unit = "chips/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxChips)});
         // Growth rates may be negative, but not -100 %/yr or worse.
         v.scalar("capacity_growth_per_year", &S::capacity_growth_per_year,
                  {.doc = "Growth of capacity, e.g. 0.5 = +50 %/yr.", .unit = "1/year",
-                  .range = Range::above(-1)});
+                  .range = Range::open_closed(-1, limits::kMaxGrowthPerYear)});
         v.scalar("yield", &S::yield, {.doc = "Share of good dies at the start.", .unit = "share",
                                       .range = Range::open_closed(0, 1)});
         v.scalar("yield_ceiling", &S::yield_ceiling,
@@ -579,28 +583,28 @@ struct Keys<model::Supplier> {
                   .unit = "1/year", .range = Range::closed_open(0, 1)});
         v.scalar("hbm_stacks_per_month", &S::hbm_stacks_per_month,
                  {.doc = "HBM stacks bought abroad per month at the start.", .unit = "stacks/month",
-                  .range = Range::at_least(0), .sentinel = Sentinel{-1, "unlimited"}});
+                  .range = Range::closed(0, limits::kMaxChips), .sentinel = Sentinel{-1, "unlimited"}});
         v.scalar("hbm_growth_per_year", &S::hbm_growth_per_year,
                  {.doc = "Growth of the HBM bought abroad.", .unit = "1/year",
-                  .range = Range::above(-1)});
+                  .range = Range::open_closed(-1, limits::kMaxGrowthPerYear)});
         v.scalar("hbm_stockpile_stacks", &S::hbm_stockpile_stacks,
                  {.doc = "HBM stacks in store at the start.", .unit = "stacks",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("own_hbm_start", &S::own_hbm_start,
                  {.doc = "First month of the supplier's own HBM output. Absent: none."});
         v.scalar("own_hbm_stacks_per_month", &S::own_hbm_stacks_per_month,
                  {.doc = "Own HBM output in its first month.", .unit = "stacks/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("own_hbm_growth_per_year", &S::own_hbm_growth_per_year,
                  {.doc = "Growth of own HBM output (multiplied by tool controls' capacity "
                          "growth factor).",
-                  .unit = "1/year", .range = Range::above(-1)});
+                  .unit = "1/year", .range = Range::open_closed(-1, limits::kMaxGrowthPerYear)});
         v.scalar("die_bank_units", &S::die_bank_units,
                  {.doc = "Dies made abroad before a rule closed that door.", .unit = "dies",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("die_bank_draw_per_month", &S::die_bank_draw_per_month,
                  {.doc = "Most dies drawn from the bank per month.", .unit = "dies/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("die_bank_from", &S::die_bank_from,
                  {.doc = "First month banked dies can be drawn. Absent: from the start."});
         v.scalar("margin", &S::margin,
@@ -625,7 +629,7 @@ struct Keys<model::Holding> {
         v.scalar("sku", &S::sku, {.doc = "The SKU; at most one entry per SKU.",
                                   .need = Need::required, .refers = Entity::sku});
         v.scalar("units", &S::units, {.doc = "Number of chips.", .unit = "chips",
-                                      .range = Range::at_least(0)});
+                                      .range = Range::closed(0, limits::kMaxChips)});
     }
 };
 
@@ -643,12 +647,12 @@ struct Keys<model::Lab> {
         v.list("stock", &S::stock, {.doc = "Chips held at the start."});
         v.scalar("funding_usd_per_month", &S::funding_usd_per_month,
                  {.doc = "Outside capital at the start.", .unit = "USD/month",
-                  .range = Range::at_least(0)});
+                  .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("funding_growth_per_year", &S::funding_growth_per_year,
                  {.doc = "Growth of outside capital.", .unit = "1/year",
-                  .range = Range::above(-1)});
+                  .range = Range::open_closed(-1, limits::kMaxGrowthPerYear)});
         v.scalar("cash_usd", &S::cash_usd, {.doc = "Cash at the start.", .unit = "USD",
-                                            .range = Range::at_least(0)});
+                                            .range = Range::closed(0, limits::kMaxUsd)});
         v.scalar("capex_share", &S::capex_share,
                  {.doc = "Share of available money spent on chips each month.", .unit = "share",
                   .range = Range::unit()});
@@ -735,7 +739,7 @@ struct Keys<model::ExportRule> {
                                         .need = Need::required});
         v.scalar("quota_units_per_month", &S::quota_units_per_month,
                  {.doc = "Licences per destination nation per month (license rules).",
-                  .unit = "chips/month", .range = Range::at_least(0)});
+                  .unit = "chips/month", .range = Range::closed(0, limits::kMaxChips)});
         v.scalar("approval_rate", &S::approval_rate,
                  {.doc = "Share of licence requests approved (license rules).", .unit = "share",
                   .range = Range::unit()});
@@ -789,7 +793,7 @@ struct Keys<model::RemoteAccessSwitch> {
         v.scalar("open", &S::open, {.doc = "Whether restricted nations may rent abroad."});
         v.scalar("capacity_units_per_month", &S::capacity_units_per_month,
                  {.doc = "Chips clouds may rent to each restricted nation.",
-                  .unit = "chips/month", .range = Range::at_least(0)});
+                  .unit = "chips/month", .range = Range::closed(0, limits::kMaxChips)});
     }
 };
 

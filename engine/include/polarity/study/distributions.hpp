@@ -62,7 +62,7 @@ struct Distribution {
 };
 
 /// Checks the parameters (finite, ordered, positive scale, ...).
-/// @throws std::invalid_argument naming the distribution and the offending parameter.
+/// @throws polarity::StudyError naming the distribution and the offending parameter.
 void validate(const Distribution& d);
 
 /// Inverse CDF: the smallest x with cdf(d, x) >= u.
@@ -73,12 +73,12 @@ void validate(const Distribution& d);
 ///                                            b - sqrt((1 - u)(b - a)(b - c))    otherwise
 ///   choice:     the smallest value (in sorted order) whose cumulative weight >= u · Σw
 /// @param u in the open interval (0, 1).
-/// @throws std::invalid_argument if u is outside (0, 1) or d is invalid (see validate()).
+/// @throws polarity::StudyError if u is outside (0, 1) or d is invalid (see validate()).
 [[nodiscard]] double quantile(const Distribution& d, double u);
 
 /// Cumulative distribution function P(X <= x). Normal: Φ((x - mean)/sd) = erfc(-z/√2)/2;
 /// lognormal: Φ((ln x - mu)/sigma) for x > 0, else 0; choice: Σ_{v_i <= x} w_i / Σw.
-/// @throws std::invalid_argument if x is NaN or d is invalid.
+/// @throws polarity::StudyError if x is NaN or d is invalid.
 [[nodiscard]] double cdf(const Distribution& d, double x);
 
 /// z-value of the 95th percentile, Φ⁻¹(0.95).
@@ -90,7 +90,7 @@ inline constexpr double z95 = 1.6448536269514722;
 /// ln p95 - ln p50 must agree. Their difference, as a fraction of ln p95 - ln p5, is the
 /// asymmetry; the fitted p5 and p95 miss the given ones by a factor exp(asymmetry · spread / 2).
 /// @param tolerance largest accepted asymmetry, in [0, 1).
-/// @throws std::invalid_argument unless 0 < p5 < p50 < p95 (finite) and asymmetry <= tolerance.
+/// @throws polarity::StudyError unless 0 < p5 < p50 < p95 (finite) and asymmetry <= tolerance.
 [[nodiscard]] Distribution lognormal_from_percentiles(double p5, double p50, double p95,
                                                       double tolerance = 0.1);
 
@@ -98,7 +98,7 @@ inline constexpr double z95 = 1.6448536269514722;
 ///   mean = p50,   sd = (p95 - p5) / (2 z95),
 /// with the same asymmetry check as lognormal_from_percentiles, in linear space:
 /// |(p50 - p5) - (p95 - p50)| / (p95 - p5) <= tolerance.
-/// @throws std::invalid_argument unless p5 < p50 < p95 (finite) and asymmetry <= tolerance.
+/// @throws polarity::StudyError unless p5 < p50 < p95 (finite) and asymmetry <= tolerance.
 [[nodiscard]] Distribution normal_from_percentiles(double p5, double p50, double p95,
                                                    double tolerance = 0.1);
 

@@ -16,10 +16,10 @@ namespace polarity::study {
 class Matrix {
 public:
     Matrix() = default;
-    /// @throws std::invalid_argument if exactly one of rows, cols is zero with the other not.
+    /// @throws polarity::StudyError if exactly one of rows, cols is zero with the other not.
     Matrix(std::size_t rows, std::size_t cols, double value = 0.0);
     /// Builds a matrix from nested lists, e.g. {{1, 0.5}, {0.5, 1}}.
-    /// @throws std::invalid_argument if the rows have different lengths.
+    /// @throws polarity::StudyError if the rows have different lengths.
     Matrix(std::initializer_list<std::initializer_list<double>> rows);
 
     [[nodiscard]] static Matrix identity(std::size_t n);
@@ -31,7 +31,7 @@ public:
 
     /// A copy of column c.
     [[nodiscard]] std::vector<double> column(std::size_t c) const;
-    /// Overwrites column c. @throws std::invalid_argument if v.size() != rows().
+    /// Overwrites column c. @throws polarity::StudyError if v.size() != rows().
     void set_column(std::size_t c, const std::vector<double>& v);
     /// Row-major storage.
     [[nodiscard]] const std::vector<double>& data() const noexcept { return data_; }
@@ -47,7 +47,7 @@ private:
 /// Cholesky factor of a symmetric positive definite matrix: lower-triangular L with A = L Lᵀ
 /// (Cholesky–Banachiewicz, row by row). Only the lower triangle of `a` is read.
 /// @returns std::nullopt when a pivot is not strictly positive (A is not positive definite).
-/// @throws std::invalid_argument if `a` is not square.
+/// @throws polarity::StudyError if `a` is not square.
 [[nodiscard]] std::optional<Matrix> cholesky(const Matrix& a);
 
 /// Solves A x = b by Gaussian elimination with partial (row) pivoting.
@@ -57,7 +57,7 @@ private:
 /// variable is treated as free and set to 0, which gives *a* solution when the system is
 /// consistent — always the case for least-squares normal equations XᵀX b = Xᵀy, where it means
 /// "drop a regressor that is a linear combination of the others".
-/// @throws std::invalid_argument on shape mismatch, or on a singular A when not allowed.
+/// @throws polarity::StudyError on shape mismatch, or on a singular A when not allowed.
 [[nodiscard]] std::vector<double> solve_linear_system(Matrix a, std::vector<double> b,
                                                       bool allow_singular = false);
 

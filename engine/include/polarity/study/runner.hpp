@@ -44,7 +44,7 @@ struct RecordLayout {
     std::vector<std::size_t> band_offset;    ///< per band
     std::size_t record_size = 0;
 
-    /// @throws std::invalid_argument when a band names no bandable series.
+    /// @throws StudyError when a band names no bandable series.
     [[nodiscard]] static RecordLayout make(std::size_t parameters, std::size_t blocs, std::size_t months,
                                            std::size_t year_ends, const std::vector<std::string>& bands,
                                            const std::vector<StudyOutputSlot>& study_outputs = {});
@@ -82,14 +82,15 @@ struct StudyPlan {
 /// range; the study's own outputs located (StudyOutputSlot: entity and date checked against
 /// every arm). No sample design: enough for sample_rules.hpp's corner_breaches().
 /// @throws polarity::ConfigError at the study file's line of the arm, parameter or output at fault;
-///         std::invalid_argument if arms change the blocs or horizon, or rival_bloc is not a bloc.
+///         polarity::StudyError if arms change the blocs, horizon or question.
 [[nodiscard]] StudyPlan plan_arms(const StudySpec& spec, const ScenarioResolver& resolve);
 
 /// The whole plan: plan_arms(), then the sample design and its values; then every sampled run
 /// is checked against the scenario's cross-key rules (check_sampled_runs()) before any runs.
 /// `runs` overrides the study's run count.
 /// @throws polarity::ConfigError as plan_arms(), or naming the first sampled run that breaks a
-///         rule, its parameters (with their lines) and values; std::invalid_argument as plan_arms().
+///         rule, its parameters (with their lines) and values; polarity::StudyError as plan_arms() or for a
+///         design the sampler cannot build.
 [[nodiscard]] StudyPlan plan_study(const StudySpec& spec, const ScenarioResolver& resolve, int runs);
 
 /// The name of arm @p arm ("base" when the study has no arms).

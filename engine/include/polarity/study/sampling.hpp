@@ -37,7 +37,7 @@ inline constexpr std::size_t max_sobol_dimension = 3667;
 
 /// Independent uniforms: u_ij = Stream(seed, 0, study_sampling, i, j).uniform01(), clamped to
 /// at most 1 - 2^-53 (uniform01 is in (0, 1]; quantile() needs u < 1).
-/// @throws std::invalid_argument if k == 0.
+/// @throws polarity::StudyError if k == 0.
 [[nodiscard]] Matrix random_sample(std::size_t n, std::size_t k, std::uint64_t seed);
 
 /// Latin hypercube (McKay, Beckman & Conover 1979): column j is
@@ -45,7 +45,7 @@ inline constexpr std::size_t max_sobol_dimension = 3667;
 /// with π_j a uniformly random permutation of the strata 0..n-1 (Fisher–Yates, unbiased integer
 /// draws from the Stream) and v_ij uniform in (0, 1). So every column has exactly one point in
 /// each stratum [m/n, (m+1)/n).
-/// @throws std::invalid_argument if k == 0.
+/// @throws polarity::StudyError if k == 0.
 [[nodiscard]] Matrix latin_hypercube(std::size_t n, std::size_t k, std::uint64_t seed);
 
 /// Sobol low-discrepancy sequence (boost::random::sobol, Joe–Kuo direction numbers, Gray-code
@@ -54,7 +54,7 @@ inline constexpr std::size_t max_sobol_dimension = 3667;
 /// sequence. An integer x maps to u = ⌊x / 2^11⌋ · 2^-53, exact for the first 2^53 points and
 /// strictly inside (0, 1) for every point but the omitted zero. Prefixes of length 2^m are
 /// (t, m, s)-nets, so choose n (and skip) as powers of two when balance matters.
-/// @throws std::invalid_argument if k == 0 or k > max_sobol_dimension.
+/// @throws polarity::StudyError if k == 0 or k > max_sobol_dimension.
 [[nodiscard]] Matrix sobol(std::size_t n, std::size_t k, std::uint64_t skip = 0);
 
 /// Sobol points with a Cranley–Patterson rotation: u_ij = frac(sobol_ij + s_j) with one shift
@@ -63,7 +63,7 @@ inline constexpr std::size_t max_sobol_dimension = 3667;
 /// uniformly distributed, so estimates are unbiased, and different seeds give independent
 /// replicates whose spread estimates the integration error (Cranley & Patterson 1976; Owen,
 /// "Monte Carlo theory, methods and examples", ch. 17). Results are clamped into (0, 1).
-/// @throws std::invalid_argument as sobol().
+/// @throws polarity::StudyError as sobol().
 [[nodiscard]] Matrix sobol_shifted(std::size_t n, std::size_t k, std::uint64_t seed,
                                    std::uint64_t skip = 0);
 
@@ -101,7 +101,7 @@ struct SaltelliDesign {
 /// all 2k dimensions, so A_0 = B_0 and that sample adds nothing to the index sums; it is kept
 /// because dropping it would break the net's balance (Owen 2020, "On dropping the first Sobol'
 /// point"). The default rotated base has no such coincidence.
-/// @throws std::invalid_argument if k == 0, n_base < 2, or 2k > max_sobol_dimension for a
+/// @throws polarity::StudyError if k == 0, n_base < 2, or 2k > max_sobol_dimension for a
 ///         Sobol base.
 [[nodiscard]] SaltelliDesign saltelli(std::size_t n_base, std::size_t k, std::uint64_t seed,
                                       SaltelliBase base = SaltelliBase::sobol_shifted);
@@ -154,12 +154,12 @@ struct MorrisDesign {
 /// Apply it to the u-matrix before quantile(): monotone maps keep ranks, and u has no ties.
 /// @param target k x k, symmetric (to 1e-12), unit diagonal, off-diagonals in [-1, 1] and
 ///        positive definite (Cholesky).
-/// @throws std::invalid_argument if target is not a valid correlation matrix, does not match
+/// @throws polarity::StudyError if target is not a valid correlation matrix, does not match
 ///         sample.cols(), or its normal-score equivalent R is not positive definite.
 [[nodiscard]] Matrix impose_rank_correlation(const Matrix& sample, const Matrix& target);
 
 /// Parameter values: x_ij = quantile(dists[j], u_ij).
-/// @throws std::invalid_argument if dists.size() != u.cols() or a distribution is invalid.
+/// @throws polarity::StudyError if dists.size() != u.cols() or a distribution is invalid.
 [[nodiscard]] Matrix to_values(const Matrix& u, const std::vector<Distribution>& dists);
 
 }  // namespace polarity::study

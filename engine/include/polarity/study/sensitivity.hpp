@@ -30,7 +30,7 @@ struct SobolIndices {
 /// inflates its variance for outputs far from zero. (The mean is taken of y - y_A0, so a
 /// constant output centres to exact zeros.) Estimates can fall slightly outside [0, 1]; they are
 /// not clipped. A constant output (V == 0) gives all indices 0, not NaN.
-/// @throws std::invalid_argument if outputs.size() != design.matrix.rows() or an output is not
+/// @throws polarity::StudyError if outputs.size() != design.matrix.rows() or an output is not
 ///         finite.
 [[nodiscard]] SobolIndices sobol_indices(const SaltelliDesign& design,
                                          std::span<const double> outputs);
@@ -58,7 +58,7 @@ struct MorrisIndices {
 /// with partial pivoting), and PRCC_j is the Pearson correlation of the two residuals.
 /// A constant output, a constant parameter, or a parameter that is a linear function of the
 /// others (in rank) gives 0 for the affected coefficients rather than NaN.
-/// @throws std::invalid_argument if outputs.size() != params.rows(), params.rows() <
+/// @throws polarity::StudyError if outputs.size() != params.rows(), params.rows() <
 ///         params.cols() + 2 (no residual degrees of freedom), or any entry is NaN.
 [[nodiscard]] std::vector<double> prcc(const Matrix& params, std::span<const double> outputs);
 

@@ -23,7 +23,7 @@ struct Interval {
 /// clamped to [0, 1] (and exactly 0 / 1 at s = 0 / s = n). Unlike the Wald interval it stays
 /// inside [0, 1] and has sensible width at s = 0 or s = n, which rare study outcomes hit.
 /// @param z the normal quantile; 1.959964 for 95%.
-/// @throws std::invalid_argument if n == 0, successes > n, or z is not positive and finite.
+/// @throws polarity::StudyError if n == 0, successes > n, or z is not positive and finite.
 [[nodiscard]] Interval wilson_interval(std::uint64_t successes, std::uint64_t n,
                                        double z = 1.959964);
 
@@ -33,21 +33,21 @@ struct Interval {
 /// x_i + g (x_{i+1} - x_i), evaluated as numpy's _lerp does (from x_{i+1} when g >= 0.5) so the
 /// values agree with numpy to the last bit.
 /// @param ps percentiles in [0, 100].
-/// @throws std::invalid_argument if values is empty or holds NaN, or a p is outside [0, 100].
+/// @throws polarity::StudyError if values is empty or holds NaN, or a p is outside [0, 100].
 [[nodiscard]] std::vector<double> percentiles(std::vector<double> values,
                                               const std::vector<double>& ps = {5, 25, 50, 75, 95});
 
-/// Arithmetic mean. @throws std::invalid_argument if x is empty.
+/// Arithmetic mean. @throws polarity::StudyError if x is empty.
 [[nodiscard]] double mean(std::span<const double> x);
 
 /// Pearson correlation Σ(x - x̄)(y - ȳ) / sqrt(Σ(x - x̄)² Σ(y - ȳ)²), two-pass.
 /// Returns 0 when either input is constant (the correlation is undefined; 0 reads as
 /// "no association" in a report, where NaN would poison every downstream aggregate).
-/// @throws std::invalid_argument if the lengths differ or are < 2.
+/// @throws polarity::StudyError if the lengths differ or are < 2.
 [[nodiscard]] double pearson(std::span<const double> x, std::span<const double> y);
 
 /// 1-based ranks, ties given their average rank (scipy.stats.rankdata "average").
-/// @throws std::invalid_argument if x holds NaN.
+/// @throws polarity::StudyError if x holds NaN.
 [[nodiscard]] std::vector<double> ranks(std::span<const double> x);
 
 /// Spearman rank correlation: pearson(ranks(x), ranks(y)), ties averaged (as scipy).
@@ -74,7 +74,7 @@ struct Observation {
 /// One-sample Kolmogorov–Smirnov statistic D = sup_x |F_n(x) - F(x)|, evaluated at the jumps:
 /// max_i max(i/n - F(x_(i)), F(x_(i)) - (i-1)/n). The 1% critical value is ≈ 1.628/√n for
 /// large n (Smirnov's asymptotic distribution).
-/// @throws std::invalid_argument if sample is empty or d is invalid.
+/// @throws polarity::StudyError if sample is empty or d is invalid.
 [[nodiscard]] double ks_statistic(std::vector<double> sample, const Distribution& d);
 
 }  // namespace polarity::study
