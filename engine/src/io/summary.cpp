@@ -49,7 +49,7 @@ std::string explain(const model::RunHeader& h, const model::Outcome& o) {
             return "neither " + lead + " nor " + rival + " reached powerful AI by " + end + ".";
         case model::OutcomeClass::unipolar:
             return lead + " reached powerful AI in " + month_label(h.start, L) + " and " + rival +
-                   (R >= 0 ? " followed only " + plural(R - L, "month") + " later (" + month_label(h.start, R) + ")"
+                   (R >= 0 ? " followed " + plural(R - L, "month") + " later (" + month_label(h.start, R) + ")"
                            : " had not by " + end + ", " + plural(o.months_run - 1 - L, "month") + " later") +
                    ": a lead longer than the " + std::to_string(W) + "-month durable-lead window.";
         case model::OutcomeClass::bipolar:

@@ -232,6 +232,9 @@ std::string months_text(double m) {
 
 std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
     const model::Scenario& base = plan.arms.front();
+    // The arm column fits the longest arm name.
+    int arm_width = 22;
+    for (const auto& a : s.arms) arm_width = std::max(arm_width, static_cast<int>(a.name.size()));
     const std::string& leader = base.question.leader;
     const std::string& rival = base.question.rival;
     std::string out;
@@ -240,7 +243,7 @@ std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
                   "\nOutcomes (%zu runs; leader %s, rival %s, durable lead %d months; 95%% Wilson intervals)\n", s.runs,
                   leader.c_str(), rival.c_str(), base.question.durable_lead_months);
     out += line;
-    std::snprintf(line, sizeof line, "%-22s %6s", "arm", "runs");
+    std::snprintf(line, sizeof line, "%-*s %6s", arm_width, "arm", "runs");
     out += line;
     for (int k = 0; k < model::kOutcomeClasses; ++k) {
         std::snprintf(line, sizeof line, "  %-18s", model::to_string(static_cast<model::OutcomeClass>(k)));
@@ -248,7 +251,7 @@ std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
     }
     out += "\n";
     for (const auto& a : s.arms) {
-        std::snprintf(line, sizeof line, "%-22s %6zu", a.name.c_str(), a.runs);
+        std::snprintf(line, sizeof line, "%-*s %6zu", arm_width, a.name.c_str(), a.runs);
         out += line;
         for (std::size_t k = 0; k < model::kOutcomeClasses; ++k) {
             std::snprintf(line, sizeof line, "  %-18s", cell(a, k).c_str());
@@ -261,7 +264,7 @@ std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
                   "\nCrossing delay (%s's crossing minus %s's, months; Kaplan-Meier over runs in which %s crossed)\n",
                   rival.c_str(), leader.c_str(), leader.c_str());
     out += line;
-    std::snprintf(line, sizeof line, "%-22s %14s %12s", "arm", "leader crossed", "median");
+    std::snprintf(line, sizeof line, "%-*s %14s %12s", arm_width, "arm", "leader crossed", "median");
     out += line;
     for (double k : kDelayMonths) {
         std::snprintf(line, sizeof line, " %8s", ("P(>" + months_text(k) + ")").c_str());
@@ -269,7 +272,7 @@ std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
     }
     out += "\n";
     for (const auto& a : s.arms) {
-        std::snprintf(line, sizeof line, "%-22s %14zu %12s", a.name.c_str(), a.leader_crossed,
+        std::snprintf(line, sizeof line, "%-*s %14zu %12s", arm_width, a.name.c_str(), a.leader_crossed,
                       months_text(a.delay_median).c_str());
         out += line;
         for (double p : a.delay_survival) {
@@ -280,7 +283,7 @@ std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
     }
 
     out += "\nPer-run measures at the horizon, p50 [p5, p95]\n";
-    std::snprintf(line, sizeof line, "%-22s", "arm");
+    std::snprintf(line, sizeof line, "%-*s", arm_width, "arm");
     out += line;
     for (const auto& name : percentile_output_names(plan)) {
         std::snprintf(line, sizeof line, "  %-24s", name.c_str());
@@ -288,7 +291,7 @@ std::string format_summary(const StudyPlan& plan, const StudySummary& s) {
     }
     out += "\n";
     for (const auto& a : s.arms) {
-        std::snprintf(line, sizeof line, "%-22s", a.name.c_str());
+        std::snprintf(line, sizeof line, "%-*s", arm_width, a.name.c_str());
         out += line;
         for (const auto& p : a.percentiles) {
             char c[64];
