@@ -16,6 +16,8 @@ const char* to_string(CalibrationMetric m) {
         case CalibrationMetric::share_of_new_compute: return "share_of_new_compute";
         case CalibrationMetric::frontier_compute_h100e: return "frontier_compute_h100e";
         case CalibrationMetric::pretraining_lag_months: return "pretraining_lag_months";
+        case CalibrationMetric::gray_units: return "gray_units";
+        case CalibrationMetric::production_units: return "production_units";
     }
     return "?";
 }
@@ -90,6 +92,22 @@ void CalibrationProbe::observe(const World& w, const BlocMetrics& m) {
                 }
                 break;
             }
+            case CalibrationMetric::gray_units:
+                if (in_window) {
+                    for (const auto& l : w.labs)
+                        if (l.bloc == bloc) k.bloc += l.delivered_by_route[static_cast<std::size_t>(Route::gray)];
+                    if (serial == t.to->serial()) k.value = k.bloc, k.measured = true;
+                }
+                break;
+            case CalibrationMetric::production_units:
+                if (in_window) {
+                    for (const auto& sku : w.skus) {
+                        const auto nation = static_cast<std::size_t>(w.suppliers[static_cast<std::size_t>(sku.supplier)].nation);
+                        if (w.nations[nation].bloc == bloc) k.bloc += sku.produced_month;
+                    }
+                    if (serial == t.to->serial()) k.value = k.bloc, k.measured = true;
+                }
+                break;
             case CalibrationMetric::frontier_compute_h100e:
                 if (at) {
                     double total = 0;

@@ -13,7 +13,10 @@
 ///    pretrained model such as DeepSeek-V3 is compared with older pretrained models;
 ///  - share_of_new_compute: the bloc's share of all compute (H100e by FLOP/s) delivered to labs
 ///    from `from` to `to`, inclusive;
-///  - frontier_compute_h100e: usable compute held by the bloc's frontier labs at `at`.
+///  - frontier_compute_h100e: usable compute held by the bloc's frontier labs at `at`;
+///  - gray_units: chips the bloc's labs received on the gray route (hubs, shell buyers, licence
+///    diversion; net of seizures) from `from` to `to`, inclusive;
+///  - production_units: chips made by suppliers of the bloc's nations from `from` to `to`.
 
 #include <string>
 #include <vector>

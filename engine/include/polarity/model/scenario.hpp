@@ -282,6 +282,8 @@ enum class CalibrationMetric {
     share_of_new_compute,        ///< the bloc's share of world compute (H100e) added from `from` to `to`
     frontier_compute_h100e,      ///< compute held by the bloc's frontier labs at `at`, H100e
     pretraining_lag_months,      ///< as lag_months, on capability without the paradigm term (a pretrained model against the leader's)
+    gray_units,                  ///< chips the bloc's labs received on the gray route (hubs, shell buyers, diversion; net of seizures) from `from` to `to`
+    production_units,            ///< chips made by suppliers of the bloc's nations from `from` to `to`
 };
 
 /// A published estimate the model should reproduce. YAML `calibration:` list entry.

@@ -121,13 +121,15 @@ struct Spellings<model::RuleAction> {
 template <>
 struct Spellings<model::CalibrationMetric> {
     using M = model::CalibrationMetric;
-    static constexpr std::array<std::pair<std::string_view, M>, 6> values = {{
+    static constexpr std::array<std::pair<std::string_view, M>, 8> values = {{
         {"frontier_compute_growth", M::frontier_compute_growth},
         {"lab_stock_units", M::lab_stock_units},
         {"lag_months", M::lag_months},
         {"share_of_new_compute", M::share_of_new_compute},
         {"frontier_compute_h100e", M::frontier_compute_h100e},
         {"pretraining_lag_months", M::pretraining_lag_months},
+        {"gray_units", M::gray_units},
+        {"production_units", M::production_units},
     }};
 };
 
@@ -859,7 +861,8 @@ struct Keys<model::CalibrationTarget> {
         "A published estimate the model should reproduce (see docs/calibration.md). `at` is "
         "required for lab_stock_units, lag_months, pretraining_lag_months and "
         "frontier_compute_h100e; `from` and `to` "
-        "for frontier_compute_growth and share_of_new_compute; `skus` for lab_stock_units, "
+        "for frontier_compute_growth, share_of_new_compute, gray_units and production_units; "
+        "`skus` for lab_stock_units, "
         "which alone may name a `lab`. Keys a metric does not use are rejected.";
     template <class V>
     static void visit(V& v) {
@@ -871,7 +874,7 @@ struct Keys<model::CalibrationTarget> {
         v.scalar("at", &S::at, {.doc = "Month measured (lab_stock_units, lag_months, "
                                        "pretraining_lag_months, frontier_compute_h100e)."});
         v.scalar("from", &S::from, {.doc = "First month of the period (frontier_compute_growth, "
-                                           "share_of_new_compute)."});
+                                           "share_of_new_compute, gray_units, production_units)."});
         v.scalar("to", &S::to, {.doc = "Last month of the period, inclusive; not before from."});
         v.list("skus", &S::skus, {.doc = "SKUs counted (lab_stock_units; other metrics: "
                                          "empty).",
