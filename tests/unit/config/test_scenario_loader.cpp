@@ -208,7 +208,7 @@ const std::vector<BadCase> kBadCases = {
     // Calibration targets: keys, the keys each metric needs or forbids, ranges, references.
     {"bad_calibration_metric.yaml", 19, 13, "calibration[0].metric",
      "expected one of frontier_compute_growth, lab_stock_units, lag_months, "
-     "share_of_new_compute, frontier_compute_h100e, pretraining_lag_months, got 'lag'"},
+     "share_of_new_compute, frontier_compute_h100e, pretraining_lag_months, gray_units, production_units, got 'lag'"},
     {"bad_calibration_missing_at.yaml", 18, 5, "calibration[0].at",
      "missing required key 'at' for metric lag_months"},
     {"bad_calibration_from_for_point.yaml", 22, 11, "calibration[0].from",
