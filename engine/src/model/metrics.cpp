@@ -1,5 +1,7 @@
 #include "polarity/model/metrics.hpp"
 
+#include "polarity/model/run_outputs.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -103,12 +105,11 @@ Outcome settle_outcome(const World& w, const BlocMetrics& last) {
 
     // The rival's lag at each December, from the frontiers as they stood then.
     const double prehistory = per_month(sc.question.prehistory_growth_log10_per_year);
-    std::vector<double> leader, rival;
-    for (int m = 0; m < o.months_run; ++m) {
-        leader.push_back(w.leader_frontier[static_cast<std::size_t>(m)]);
-        rival.push_back(w.rival_frontier[static_cast<std::size_t>(m)]);
-        if (CalendarMonth::from_serial(sc.run.start.serial() + m).month != 12) continue;
-        o.year_end_month_index.push_back(m);
+    o.year_end_month_index = year_end_months(sc.run.start, o.months_run);
+    for (const int m : o.year_end_month_index) {
+        const auto upto = static_cast<std::ptrdiff_t>(m) + 1;
+        const std::vector<double> leader(w.leader_frontier.begin(), w.leader_frontier.begin() + upto);
+        const std::vector<double> rival(w.rival_frontier.begin(), w.rival_frontier.begin() + upto);
         o.rival_lag_at_year_end.push_back(lag_months(leader, rival, prehistory));
     }
     o.rival_lag_months = last.rival_lag_months;
