@@ -20,8 +20,9 @@ const state = {
   pending: false,
   generation: 0,    // a run reply older than the last preset change is dropped
 };
-// Round trips of /api/run, in ms (the browser test reads them).
-window.polarityTimings = { run: [], study: [] };
+// Round trips of /api/run and /api/study in ms, and when the first answer was on screen (ms since
+// the page was requested); the browser test and benchmarks/serve_playground.py read them.
+window.polarityTimings = { run: [], study: [], firstAnswerMs: null };
 
 const $ = (id) => document.getElementById(id);
 const charts = {};
@@ -188,6 +189,7 @@ async function runNow() {
     if (generation === state.generation) {
       state.last = run;
       draw(run);
+      if (window.polarityTimings.firstAnswerMs === null) window.polarityTimings.firstAnswerMs = performance.now();
       setStatus(`Updated in ${Math.round(ms)} ms (the model itself: ${Math.round(run.elapsed_ms)} ms).`);
     }
   } catch (e) {

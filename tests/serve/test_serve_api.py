@@ -3,6 +3,7 @@ import concurrent.futures
 import json
 import socket
 import time
+import urllib.request
 
 from conftest import Server
 
@@ -14,6 +15,20 @@ def test_page_and_vendored_chart_library(server):
     assert status == 200 and "Chart.js v4" in js
     status, licence = server.request("/vendor/chartjs/LICENSE.md")
     assert status == 200 and "Permission is hereby granted" in licence
+
+
+def test_replies_are_sent_uncompressed_even_when_a_browser_accepts_brotli(server):
+    # Debian's cpp-httplib would compress with Brotli at its slowest quality: 0.5 s for the chart
+    # library alone, which kept the first answer past a second.
+    for path, body in (("/vendor/chartjs/chart.umd.min.js", None), ("/api/presets", None),
+                       ("/api/run", json.dumps({"preset": "baseline"}).encode())):
+        req = urllib.request.Request(server.url + path, data=body, headers={"Accept-Encoding": "br, gzip, deflate",
+                                                                            "Content-Type": "application/json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(req, timeout=30) as r:
+            payload = r.read()
+            assert r.headers.get("Content-Encoding") is None, path
+            assert int(r.headers["Content-Length"]) == len(payload) > 1000, path
 
 
 def test_presets_and_levers(server):

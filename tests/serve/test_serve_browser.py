@@ -73,11 +73,12 @@ def full_page_screenshot(d, name):
 
 def test_move_a_lever_and_run_futures(server, browser):
     d = browser
-    wait = WebDriverWait(d, 30)
-    t0 = time.monotonic()
+    wait = WebDriverWait(d, 30, poll_frequency=0.01)
     d.get(server.url + "/")
     wait.until(lambda d: runs_done(d) >= 1 and "powerful AI" in answer(d))
-    first_answer_s = time.monotonic() - t0
+    # From the page's request to the first answer drawn, by the browser's own clock.
+    first_answer_ms = d.execute_script("return window.polarityTimings.firstAnswerMs")
+    assert first_answer_ms is not None and first_answer_ms > 0
 
     Select(d.find_element(By.ID, "preset")).select_by_value("enforcement_vs_rules")
     wait.until(lambda d: "Strict rules on paper" in d.find_element(By.ID, "question").text)
@@ -109,7 +110,7 @@ def test_move_a_lever_and_run_futures(server, browser):
         time.sleep(0.02)
     timings = d.execute_script("return window.polarityTimings")
     moves = timings["run"][-50:]
-    report = {"first_answer_s": first_answer_s, "slider_move_median_ms": statistics.median(moves),
+    report = {"first_answer_ms": first_answer_ms, "slider_move_median_ms": statistics.median(moves),
               "slider_move_p90_ms": sorted(moves)[44], "run_200_futures_ms": timings["study"][0]}
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "timings.json"), "w") as f:

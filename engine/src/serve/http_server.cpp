@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "polarity/core/error.hpp"
@@ -13,7 +14,7 @@ namespace {
 
 struct StaticFile {
     std::string content_type;
-    std::string body;
+    std::shared_ptr<const std::string> body;
 };
 
 std::string content_type_of(const std::filesystem::path& p) {
@@ -42,15 +43,34 @@ std::map<std::string, StaticFile> read_page(const std::filesystem::path& dir) {
         if (!in) throw IoError(entry.path().string() + ": cannot read");
         std::string url = "/";  // appended, not '+': GCC 12 warns falsely (-Wrestrict) on the '+'
         url += std::filesystem::relative(entry.path(), dir).generic_string();
-        files[url] = {type, body.str()};
+        files[url] = {type, std::make_shared<const std::string>(body.str())};
     }
     files["/"] = files.at("/index.html");
     return files;
 }
 
+/// Sends @p body as it is, never compressed. Debian's cpp-httplib compresses with Brotli at its
+/// slowest quality: 0.5 s for the chart library and ~80 ms for each run reply, far more than the
+/// bytes saved are worth on loopback or a classroom network. A sized content provider is the one
+/// path on which cpp-httplib 0.11 leaves a body uncompressed.
+void send_uncompressed(httplib::Response& res, std::shared_ptr<const std::string> body, const std::string& type) {
+    const std::size_t size = body->size();
+    if (size == 0) {
+        res.set_content("", type);
+        return;
+    }
+    res.set_content_provider(size, type, [body = std::move(body)](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(body->data() + offset, length);
+    });
+}
+
+void send_json(httplib::Response& res, std::string body) {
+    send_uncompressed(res, std::make_shared<const std::string>(std::move(body)), "application/json");
+}
+
 void send(httplib::Response& res, const Reply& r) {
     res.status = r.status;
-    res.set_content(r.body, "application/json");
+    send_json(res, r.body);
 }
 
 std::string json_error(const std::string& message) {
@@ -100,7 +120,7 @@ HttpServer::HttpServer(Playground& playground, const std::filesystem::path& web_
             return;
         }
         res.set_header("Cache-Control", "no-cache");
-        res.set_content(it->second.body, it->second.content_type.c_str());
+        send_uncompressed(res, it->second.body, it->second.content_type);
     });
     s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "internal error";
@@ -111,15 +131,16 @@ HttpServer::HttpServer(Playground& playground, const std::filesystem::path& web_
         } catch (...) {
         }
         res.status = 500;
-        res.set_content(json_error(what), "application/json");
+        send_json(res, json_error(what));
     });
-    // httplib's own refusals (404, 405, 413, 400) get a JSON body too, unless a handler wrote one.
+    // httplib's own refusals (404, 405, 413, 400) get a JSON body too, unless a handler wrote one
+    // (every reply a handler writes has a content type).
     s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return;
+        if (res.has_header("Content-Type")) return;
         const std::string message = res.status == 404   ? "no such page or API route: " + req.path.substr(0, 200)
                                     : res.status == 413 ? "the request is larger than the server accepts"
                                                         : "the server cannot handle this request";
-        res.set_content(json_error(message), "application/json");
+        send_json(res, json_error(message));
     });
 }
 
