@@ -204,8 +204,8 @@ int run_study(const StudyOptions& opt) {
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (mpi && !opt.quiet) {
-        std::cerr << "Batches computed by rank:";
-        for (const std::size_t n : mpi->batches_by_rank()) std::cerr << " " << n;
+        std::cerr << "Runs computed by rank:";
+        for (const std::size_t n : mpi->runs_by_rank()) std::cerr << " " << n;
         std::cerr << "\n";
     }
 

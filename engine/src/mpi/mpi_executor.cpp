@@ -1,5 +1,5 @@
 // The MPI path of studies (see mpi_executor.hpp). Only the main thread of each rank calls MPI;
-// rank 0 computes its own batches on a second thread and polls for the other ranks' messages.
+// rank 0 computes its own chunks on a second thread and polls for the other ranks' messages.
 #include "polarity/study/mpi_executor.hpp"
 
 #include <mpi.h>
@@ -10,14 +10,18 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <iostream>
 #include <optional>
 #include <thread>
 #include <unistd.h>
 
+#include <tbb/global_control.h>
+
 #include "polarity/core/error.hpp"
 #include "polarity/study/batch_scheduler.hpp"
+#include "polarity/study/chunk_dealer.hpp"
 
 namespace polarity::study {
 
@@ -30,6 +34,13 @@ constexpr int kReport = 1;
 constexpr int kAssign = 2;
 /// Worker -> rank 0: why it cannot go on (text).
 constexpr int kFailure = 3;
+
+/// Runs per chunk for each of a rank's threads: small enough that ranks finish within a few
+/// runs of each other (a journal batch of 252 runs handed out whole left one of two ranks idle
+/// for up to a batch at the end), large enough to keep every thread of the rank busy.
+constexpr std::size_t kChunkRunsPerThread = 4;
+/// Chunks a worker rank holds: one running, one waiting, so it never waits for rank 0.
+constexpr std::size_t kChunksInHand = 2;
 
 void check(int rc, const char* call) {
     if (rc == MPI_SUCCESS) return;
@@ -84,9 +95,10 @@ MpiStudy::~MpiStudy() {
 
 std::vector<int> MpiStudy::start(bool ready, std::uint64_t fp) {
     started_ = true;
-    const std::array<std::uint64_t, 2> mine = {ready ? 1u : 0u, fp};
-    std::vector<std::uint64_t> all(2 * static_cast<std::size_t>(ranks_));
-    check(MPI_Allgather(mine.data(), 2, MPI_UINT64_T, all.data(), 2, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");
+    const std::uint64_t threads = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+    const std::array<std::uint64_t, 3> mine = {ready ? 1u : 0u, fp, threads};
+    std::vector<std::uint64_t> all(3 * static_cast<std::size_t>(ranks_));
+    check(MPI_Allgather(mine.data(), 3, MPI_UINT64_T, all.data(), 3, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");
     char name[MPI_MAX_PROCESSOR_NAME] = {};
     int len = 0;
     MPI_Get_processor_name(name, &len);
@@ -95,11 +107,13 @@ std::vector<int> MpiStudy::start(bool ready, std::uint64_t fp) {
                         MPI_COMM_WORLD),
           "MPI_Allgather");
     hosts_.clear();
+    chunk_runs_.clear();
     std::vector<int> failed;
     for (int r = 0; r < ranks_; ++r) {
         const auto i = static_cast<std::size_t>(r);
         hosts_.emplace_back(names.data() + i * MPI_MAX_PROCESSOR_NAME);
-        if (all[2 * i] == 0 || all[2 * i + 1] != all[1]) failed.push_back(r);
+        chunk_runs_.push_back(kChunkRunsPerThread * std::max<std::uint64_t>(1, all[3 * i + 2]));
+        if (all[3 * i] == 0 || all[3 * i + 1] != all[1]) failed.push_back(r);
     }
     return failed;
 }
@@ -114,19 +128,41 @@ int MpiStudy::fail_start(const std::string& error) {
 
 int MpiStudy::serve(const StudyPlan& plan) {
     if (!start(true, plan.fingerprint).empty()) return 1;
+    // Every report asks for the next chunk and gets exactly one reply (a chunk, or "none left").
+    // Two requests at the start keep a second chunk in hand while one runs, so that this rank
+    // never waits for rank 0 between chunks.
+    std::deque<Batch> in_hand;
+    std::size_t replies_due = 0;
     std::vector<double> records;
-    for (;;) {
+    const auto report = [&] {
         check(MPI_Send(records.data(), as_count(records.size()), MPI_DOUBLE, 0, kReport, MPI_COMM_WORLD), "MPI_Send");
+        ++replies_due;
+    };
+    const auto receive = [&] {
         std::array<std::uint64_t, 2> msg{};
         check(MPI_Recv(msg.data(), 2, MPI_UINT64_T, 0, kAssign, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
-        if (msg[1] == 0) return 0;
+        --replies_due;
+        if (msg[1] > 0) in_hand.push_back({msg[0], msg[1]});
+    };
+    const auto reply_arrived = [] {
+        int arrived = 0;
+        check(MPI_Iprobe(0, kAssign, MPI_COMM_WORLD, &arrived, MPI_STATUS_IGNORE), "MPI_Iprobe");
+        return arrived != 0;
+    };
+    for (std::size_t i = 0; i < kChunksInHand; ++i) report();
+    for (;;) {
+        while (replies_due > 0 && (in_hand.empty() || reply_arrived())) receive();
+        if (in_hand.empty()) return 0;  // every reply received, none of them a chunk
+        const Batch chunk = in_hand.front();
+        in_hand.pop_front();
         try {
-            run_batch(plan, {msg[0], msg[1]}, records);
+            run_batch(plan, chunk, records);
         } catch (const std::exception& e) {
             const std::string what = e.what();
             check(MPI_Send(what.data(), as_count(what.size()), MPI_CHAR, 0, kFailure, MPI_COMM_WORLD), "MPI_Send");
             return 1;
         }
+        report();
     }
 }
 
@@ -145,19 +181,26 @@ std::size_t MpiStudy::coordinate(const StudyPlan& plan, Journal& journal, const 
     ::sigaction(SIGTERM, &stop, &previous);
 
     BatchScheduler scheduler(plan, journal, slice);
+    ChunkDealer dealer(scheduler, plan.layout.size());
     if (progress) progress(scheduler.done(), scheduler.total());
-    std::vector<std::optional<Batch>> given(static_cast<std::size_t>(ranks_));  // each rank's batch in hand
+    const auto completed = [&](const Batch& chunk, int rank, const std::vector<double>& records) {
+        runs_[static_cast<std::size_t>(rank)] += chunk.runs;
+        if (dealer.complete(chunk, records) && progress) progress(scheduler.done(), scheduler.total());
+    };
+    const auto r = [](int rank) { return static_cast<std::size_t>(rank); };
+    std::vector<std::deque<Batch>> given(r(ranks_));  // each rank's chunks in hand, in the order given
+    std::vector<std::size_t> reports(r(ranks_), 0), chunks(r(ranks_), 0);
     int serving = ranks_ - 1;
-    batches_.assign(static_cast<std::size_t>(ranks_), 0);
+    runs_.assign(r(ranks_), 0);
 
-    // Rank 0's own batches, on a thread of their own so that this one keeps answering.
+    // Rank 0's own chunks, on a thread of their own so that this one keeps answering.
     std::optional<Batch> local;
     std::vector<double> local_records;
     std::exception_ptr local_error;
     std::atomic<bool> local_done{false};
     std::thread worker;
     const auto start_local = [&] {
-        local = scheduler.next();
+        local = dealer.next(chunk_runs_[0]);
         if (!local) return;
         local_done = false;
         worker = std::thread([&] {
@@ -178,9 +221,7 @@ std::size_t MpiStudy::coordinate(const StudyPlan& plan, Journal& journal, const 
             if (local && local_done) {
                 worker.join();
                 if (local_error) std::rethrow_exception(local_error);
-                scheduler.complete(*local, std::move(local_records));
-                ++batches_[0];
-                if (progress) progress(scheduler.done(), scheduler.total());
+                completed(*local, 0, local_records);
                 start_local();
                 busy = true;
             }
@@ -201,18 +242,26 @@ std::size_t MpiStudy::coordinate(const StudyPlan& plan, Journal& journal, const 
                 MPI_Get_count(&status, MPI_DOUBLE, &count);
                 records.resize(static_cast<std::size_t>(count));
                 check(MPI_Recv(records.data(), count, MPI_DOUBLE, from, kReport, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
-                auto& batch = given[static_cast<std::size_t>(from)];
-                if (batch) {
-                    scheduler.complete(*batch, std::move(records));
-                    ++batches_[static_cast<std::size_t>(from)];
-                    if (progress) progress(scheduler.done(), scheduler.total());
+                // The first kChunksInHand reports are requests only; each later one carries the
+                // records of the oldest chunk the rank holds (messages between two ranks keep
+                // their order).
+                if (++reports[r(from)] > kChunksInHand) {
+                    if (given[r(from)].empty()) throw Error(where(from) + " reported a chunk it was not given");
+                    completed(given[r(from)].front(), from, records);
+                    given[r(from)].pop_front();
                 }
-                batch = scheduler.next();
-                assign(from, batch);
-                if (!batch) --serving;
+                const auto chunk = dealer.next(chunk_runs_[r(from)]);
+                assign(from, chunk);
+                if (chunk) {
+                    given[r(from)].push_back(*chunk);
+                    ++chunks[r(from)];
+                } else if (reports[r(from)] == kChunksInHand + chunks[r(from)]) {
+                    --serving;  // it has reported every chunk and been told that none are left
+                }
             }
-            // Idle: wait a little rather than spin on a core that a batch could use.
-            if (!busy) std::this_thread::sleep_for(std::chrono::microseconds(200));
+            // Idle: wait a little rather than spin on the core that rank 0's own chunk runs on.
+            // The other ranks hold a second chunk meanwhile, so the wait never idles them.
+            if (!busy) std::this_thread::sleep_for(std::chrono::microseconds(500));
         }
     } catch (const std::exception& e) {
         // Other ranks may be blocked sending to this one: only aborting the job frees them.

@@ -4,11 +4,14 @@
 
 #include <unistd.h>
 
+#include <deque>
 #include <filesystem>
 
 #include "polarity/config/scenario_loader.hpp"
+#include "polarity/core/error.hpp"
 #include "polarity/config/study_loader.hpp"
 #include "polarity/study/batch_scheduler.hpp"
+#include "polarity/study/chunk_dealer.hpp"
 #include "polarity/study/runner.hpp"
 #include "polarity/study/shards.hpp"
 
@@ -62,6 +65,61 @@ TEST_CASE("batches completed out of order journal as one process does", "[study]
     REQUIRE(journalled(journal) == journalled(reference));
     scheduler.finish();
     REQUIRE_FALSE(fs::exists(study::PendingBatches::path_for(journal.path())));
+}
+
+TEST_CASE("chunks of batches, completed in any order, journal as one process does", "[study][scheduler]") {
+    TempDir dir;
+    const auto spec = config::load_study_file(POLARITY_TEST_DATA "/studies/small.yaml");
+    const auto plan = study::plan_study(spec, resolver_for(spec), 20);
+    study::Journal reference(dir.path / "ref", plan.fingerprint, plan.layout.size(), false, true);
+    REQUIRE(study::execute_study(plan, reference, {}) == 40);
+    const std::size_t batches = (40 + study::batch_runs(plan) - 1) / study::batch_runs(plan);
+    std::vector<double> records;
+
+    // Chunks of 3 runs: the batches (8 runs) do not divide into them.
+    SECTION("all handed out, then completed last first: each batch waits for its first chunk") {
+        study::Journal journal(dir.path / "j1", plan.fingerprint, plan.layout.size(), false, true);
+        study::BatchScheduler scheduler(plan, journal);
+        study::ChunkDealer dealer(scheduler, plan.layout.size());
+        std::vector<study::Batch> chunks;
+        while (const auto c = dealer.next(3)) chunks.push_back(*c);
+        REQUIRE(chunks.size() > 2 * batches);  // really split
+        std::size_t covered = 0, batches_done = 0;
+        for (const auto& c : chunks) {
+            REQUIRE(c.first == covered);  // contiguous, each run once
+            REQUIRE((c.runs >= 1 && c.runs <= 3));
+            covered += c.runs;
+        }
+        REQUIRE(covered == 40);
+        for (std::size_t i = chunks.size(); i-- > 0;) {
+            study::run_batch(plan, chunks[i], records);
+            batches_done += dealer.complete(chunks[i], records) ? 1 : 0;
+        }
+        REQUIRE(batches_done == batches);
+        REQUIRE(scheduler.journal_complete());
+        REQUIRE(journalled(journal) == journalled(reference));
+        // A chunk that was never handed out, or records that do not fit, are refused.
+        REQUIRE_THROWS_AS(dealer.complete({0, 3}, records), ModelError);
+    }
+    SECTION("completed while later ones are handed out, as ranks holding two chunks do") {
+        study::Journal journal(dir.path / "j2", plan.fingerprint, plan.layout.size(), false, true);
+        study::BatchScheduler scheduler(plan, journal);
+        study::ChunkDealer dealer(scheduler, plan.layout.size());
+        std::deque<study::Batch> in_hand;
+        std::size_t handed = 0;
+        for (;;) {
+            const auto c = dealer.next(3);
+            if (c) in_hand.push_back(*c), handed += c->runs;
+            if (in_hand.empty()) break;
+            if (c && in_hand.size() < 2) continue;
+            study::run_batch(plan, in_hand.front(), records);
+            (void)dealer.complete(in_hand.front(), records);  // a batch may end while the next is split
+            in_hand.pop_front();
+        }
+        REQUIRE(handed == 40);
+        REQUIRE(scheduler.journal_complete());
+        REQUIRE(journalled(journal) == journalled(reference));
+    }
 }
 
 TEST_CASE("batches held ahead of the journal are taken over after a kill, not rerun", "[study][scheduler]") {

@@ -1,10 +1,11 @@
 #pragma once
 /// @file
 /// Studies across MPI ranks: `mpirun -n N polarity study STUDY.yaml -o OUT.h5`. Every rank plans
-/// the study; rank 0 owns the journal and the output, hands out batches to ranks that ask for one
-/// (dynamic balance: a rank asks again when it reports a batch), computes batches of its own on
-/// a second thread, and journals every result in run order through BatchScheduler. Each rank
-/// runs a batch on its own threads. Since run g's record depends only on (study, g), the journal
+/// the study; rank 0 owns the journal and the output, splits the journal's batches into chunks of
+/// a few runs per thread and hands them to ranks that ask (dynamic balance: a rank asks again
+/// with each chunk it reports, and holds a second chunk so that it never waits), computes chunks
+/// of its own on a second thread, and journals every batch in run order through BatchScheduler
+/// once all its chunks are back. Each rank runs a chunk on its own threads. Since run g's record depends only on (study, g), the journal
 /// and the study file are the same as one process's for any N.
 ///
 /// Built only when CMake finds MPI (option POLARITY_MPI); otherwise MpiStudy's constructor says
@@ -41,8 +42,8 @@ public:
 
     [[nodiscard]] int rank() const { return rank_; }
     [[nodiscard]] int ranks() const { return ranks_; }
-    /// Rank 0, after coordinate(): how many batches each rank computed (load balance).
-    [[nodiscard]] const std::vector<std::size_t>& batches_by_rank() const { return batches_; }
+    /// Rank 0, after coordinate(): how many runs each rank computed (load balance).
+    [[nodiscard]] const std::vector<std::size_t>& runs_by_rank() const { return runs_; }
 
     /// Rank 0, once it has planned the study and opened the journal: starts every rank, runs
     /// the study with them and returns the number of runs the journal holds. When a rank fails
@@ -52,7 +53,7 @@ public:
     ///         (different files or engine on its node).
     std::size_t coordinate(const StudyPlan& plan, Journal& journal, const Progress& progress,
                            const StudySlice& slice);
-    /// Every other rank, once it has planned the study: computes the batches rank 0 hands out
+    /// Every other rank, once it has planned the study: computes the chunks rank 0 hands out
     /// until it says stop. Returns the exit code (1 when the study could not start).
     int serve(const StudyPlan& plan);
     /// A rank other than 0 that could not plan the study: joins the start-up agreement and
@@ -61,7 +62,8 @@ public:
     int fail_start(const std::string& error);
 
 private:
-    /// The start-up agreement: every rank says whether it is ready and which study it planned.
+    /// The start-up agreement: every rank says whether it is ready, which study it planned and
+    /// how many threads it runs.
     /// Returns the ranks that are not ready or planned another study than rank 0.
     std::vector<int> start(bool ready, std::uint64_t fingerprint);
 
@@ -69,7 +71,8 @@ private:
     int ranks_ = 1;
     bool started_ = false;
     std::vector<std::string> hosts_;  ///< per rank, known once started
-    std::vector<std::size_t> batches_;
+    std::vector<std::size_t> chunk_runs_;  ///< per rank, known once started: runs per chunk it is given
+    std::vector<std::size_t> runs_;
 };
 
 }  // namespace polarity::study
