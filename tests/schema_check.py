@@ -38,7 +38,7 @@ EXPECTED = {
     "a bound set by another key":
         r"expected training_share \+ research_share <= 1|expected research_factor_min <="
         r"|expected acceleration_full_capability >|expected loosen_above_lag_months >="
-        r"|expected a month (after|not before)|expected low <= high"
+        r"|expected a month (after|not before|within the run)|expected low <= high"
         r"|expected the rival to differ|is aligned with both|expected a nation of another bloc",
     # The schema sees one file at a time.
     "a problem with the file `extends` names": r"^extends: ",

@@ -307,8 +307,40 @@ void check(PolarityQuestion& q, MapReader& r, Context& ctx) {
     check_aligned("rival_aligned", q.rival_aligned, {});
 }
 
+/// Which layer of a composed scenario wrote @p v: 0 a file it extends, 1 the file itself, 2 a
+/// --set override.
+int layer_of(const Value& v, const std::string& file) {
+    if (v.file().rfind("--set ", 0) == 0) return 2;
+    return v.file() == file ? 1 : 0;
+}
+
+/// A rule that starts after the run's last month never comes into force: in the layer that
+/// wrote the horizon (or a later one) that is a typo such as 2035 for 2025. A horizon cut short
+/// by a later layer (a file extending this one, or --set) is deliberate and leaves the earlier
+/// layers' rules alone.
+void check_rules_start_within_run(const Scenario& s, const MapReader& r) {
+    if (!r.has("policy")) return;
+    const MapReader run(r.at("run")), policy(r.at("policy"));
+    if (!policy.has("rules")) return;
+    const std::string& file = r.self().file();
+    const int horizon_layer = std::max(layer_of(run.at("start"), file),
+                                       run.has("horizon_months") ? layer_of(run.at("horizon_months"), file) : -1);
+    const int last = s.run.start.serial() + s.run.horizon_months - 1;
+    const auto items = policy.at("rules").items();
+    for (std::size_t i = 0; i < items.size() && i < s.policy.rules.size(); ++i) {
+        const MapReader rule(items[i]);
+        if (!rule.has("start") || s.policy.rules[i].start.serial() <= last) continue;
+        const Value start = rule.at("start");
+        if (layer_of(start, file) < horizon_layer) continue;
+        start.fail("expected a month within the run (its last month is " +
+                   detail::format_month(model::CalendarMonth::from_serial(last)) + "), got " +
+                   detail::format_month(s.policy.rules[i].start) + ": the rule would never come into force");
+    }
+}
+
 void check(Scenario& s, MapReader& r, Context& ctx) {
     for (const auto& v : ctx.variants) check_variant(v, ctx);
+    check_rules_start_within_run(s, r);
     // The question's defaults (us_aligned, china) name blocs a scenario may not have: then the
     // first bloc leads and the next one is the rival (none in a one-bloc world). A value
     // written in the file was checked as a reference when it was read.

@@ -298,3 +298,32 @@ TEST_CASE("override errors name the override as the file", "[config][set]") {
         CHECK_THAT(e.message(), Catch::StartsWith("invalid YAML"));
     }
 }
+
+TEST_CASE("a rule after the run's last month is an error only where the horizon allows it",
+          "[config][extends]") {
+    const std::string label = kDir + "/inline.yaml";
+    SECTION("written in the file whose run it never reaches") {
+        const auto e = error_of([&] {
+            return load_scenario_text("extends: base.yaml\npolicy:\n  rules:\n"
+                                      "    - {name: r9, start: 2026-01, jurisdiction: usa, destinations: [east], "
+                                      "chips: {skus: [h100]}, action: deny}\n",
+                                      label);
+        });
+        CHECK(e.file() == label);
+        CHECK(e.line() == 4);
+        CHECK(e.key_path() == "policy.rules[0].start");
+        CHECK(e.message() == "expected a month within the run (its last month is 2025-12), got 2026-01: the rule "
+                             "would never come into force");
+    }
+    SECTION("set by an override") {
+        const auto e = error_of_file(kBase, {"policy.rules.r1.start=2031-01"});
+        CHECK(e.file() == "--set policy.rules.r1.start=2031-01");
+        CHECK(e.key_path() == "policy.rules[0].start");
+    }
+    SECTION("a horizon cut short by a file extending the rule's file, or by --set, is deliberate") {
+        const auto child = load_scenario_text("extends: late_rule.yaml\nrun: {horizon_months: 12}\n", label);
+        CHECK(child.run.horizon_months == 12);
+        CHECK(child.policy.rules.at(0).start == CalendarMonth{2025, 6});
+        CHECK(load_scenario_file(kDir + "/late_rule.yaml", {"run.horizon_months=12"}).run.horizon_months == 12);
+    }
+}

@@ -312,6 +312,8 @@ const std::vector<BadCase> kHostileCases = {
      "expected a number in (0, 1e+15], got 1e20"},
     {"hostile_rule_1900.yaml", 19, 14, "policy.rules[0].start",
      "expected a year from 1970 to 2200, got '1900-01'"},
+    {"rule_after_horizon.yaml", 19, 14, "policy.rules[0].start",
+     "expected a month within the run (its last month is 2030-12), got 2035-01: the rule would never come into force"},
     {"hostile_stock_huge.yaml", 17, 28, "labs[0].stock[0].units",
      "expected a number in [0, 1e+10], got 1e12"},
     {"hostile_surrogate_utf8.yaml", 2, 8, "",
