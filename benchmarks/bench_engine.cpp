@@ -187,10 +187,11 @@ void BM_WorldMonth(benchmark::State& state) {
 // Fixed iterations: the set-up (a year of the world) is not repeated to size the run.
 BENCHMARK(BM_WorldMonth)->Arg(12)->Unit(benchmark::kMillisecond)->Iterations(3);
 
-/// The enforcement study's file, loaded once (a plan keeps a pointer to it).
+/// The enforcement study's file with 60-month runs (the figures in benchmarks/README.md), loaded
+/// once (a plan keeps a pointer to it).
 const study::StudySpec& enforcement_study() {
     static const study::StudySpec spec =
-        config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml");
+        config::load_study_file(POLARITY_SOURCE_DIR "/scenarios/studies/enforcement.yaml", {"run.horizon_months=60"});
     return spec;
 }
 

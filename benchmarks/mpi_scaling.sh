@@ -7,7 +7,7 @@
 set -euo pipefail
 B=${1:?build dir}; RUNS=${2:-200}; REPS=${3:-5}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-STUDY=$SRC/scenarios/studies/enforcement.yaml  # 6 arms of 60-month baseline runs
+STUDY=$SRC/scenarios/studies/enforcement.yaml  # 6 arms of baseline runs, cut to 60 months below
 OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 labels=("1 process, 1 thread" "1 process, 2 threads" "mpirun -n 1, 1 thread" "mpirun -n 2, 1 thread each"
@@ -18,7 +18,7 @@ declare -A rate wall
 for rep in $(seq "$REPS"); do
     for i in "${!labels[@]}"; do
         t0=$(date +%s.%N)
-        line=$(${prefixes[$i]} "$B/polarity" study "$STUDY" --runs "$RUNS" --threads "${threads[$i]}" -q \
+        line=$(${prefixes[$i]} "$B/polarity" study "$STUDY" --set run.horizon_months=60 --runs "$RUNS" --threads "${threads[$i]}" -q \
                -o "$OUT/s.h5" --force | grep 'runs/s')
         t1=$(date +%s.%N)
         rate[$i]+="$(echo "$line" | sed 's/.*(\([0-9.]*\) runs\/s).*/\1/') "
