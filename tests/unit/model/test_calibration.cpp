@@ -7,10 +7,14 @@
 
 #include "polarity/config/scenario_loader.hpp"
 #include "polarity/config/study_loader.hpp"
+#include "polarity/core/error.hpp"
+#include "polarity/io/hdf5_recorder.hpp"
 #include "polarity/model/calibration.hpp"
 #include "polarity/model/scenario_keys.hpp"
 #include "polarity/model/simulation.hpp"
 #include "polarity/study/runner.hpp"
+
+#include "../app/cli_runner.hpp"
 
 using namespace polarity;
 namespace fs = std::filesystem;
@@ -150,6 +154,53 @@ TEST_CASE("calibration metrics measure what they say", "[calibration]") {
     // Growth over one year equals the ratio of training compute, month 12 over month 0.
     const auto i = rec.series_index("lab_training_h100e");
     REQUIRE(r[1].value == Approx(rec.months[12].values[i][0] / rec.months[0].values[i][0]));
+}
+
+TEST_CASE("the run file keeps the calibration table", "[calibration][io]") {
+    auto sc = config::load_scenario_file(POLARITY_TEST_DATA "/minimal.yaml");
+    REQUIRE(sc.calibration.size() >= 2);
+    sc.calibration[1].forecast = true, sc.calibration[1].out_of_sample = false;
+    test::TempDir dir;
+    const auto write = [&](const model::Scenario& scenario, const std::filesystem::path& path) {
+        model::CalibrationProbe probe(scenario);
+        io::Hdf5Recorder rec(path, false);
+        REQUIRE_THROWS_AS(rec.record_calibration({}), IoError);  // before begin()
+        (void)model::run_scenario(scenario, rec, [&](const model::Simulation& s) {
+            probe.observe(s.world(), s.last_metrics());
+            if (!s.finished()) return;
+            auto short_column = model::calibration_table(probe.results());
+            if (!short_column.targets.empty()) {
+                short_column.columns.front().text.pop_back();
+                REQUIRE_THROWS_WITH(rec.record_calibration(short_column), Catch::Contains("one entry per target"));
+            }
+            rec.record_calibration(model::calibration_table(probe.results()));
+        });
+        return probe.results();
+    };
+    const auto path = dir.path / "minimal.h5";
+    const auto results = write(sc, path);
+    const auto names = io::read_strings(path, "/calibration/target");
+    const auto kinds = io::read_strings(path, "/calibration/kind");
+    const auto value = io::read_dataset(path, "/calibration/value");
+    const auto low = io::read_dataset(path, "/calibration/low");
+    const auto in_range = io::read_dataset(path, "/calibration/in_range");
+    REQUIRE(names.size() == sc.calibration.size());
+    REQUIRE(value.values.size() == sc.calibration.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        CHECK(names[i] == sc.calibration[i].name);
+        CHECK(kinds[i] == model::to_string(model::kind_of(sc.calibration[i])));
+        CHECK(value.values[i] == results[i].value);  // the measured value, bit for bit
+        CHECK(low.values[i] == sc.calibration[i].low);
+        CHECK(in_range.values[i] == (results[i].in_range() ? 1.0 : 0.0));
+    }
+    CHECK(kinds[1] == "forecast");
+    CHECK(io::read_strings(path, "/calibration/units")[0] == "chips");  // lab_stock_units
+
+    // A scenario without targets writes no group.
+    sc.calibration.clear();
+    const auto bare = dir.path / "bare.h5";
+    (void)write(sc, bare);
+    for (const auto& name : io::list_datasets(bare)) CHECK(name.rfind("/calibration", 0) != 0);
 }
 
 TEST_CASE("every scenario in the library runs and every study plans", "[calibration][library]") {
