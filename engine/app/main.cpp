@@ -74,6 +74,7 @@ int run_command(const RunOptions& opt) {
     const auto observe = [&](const polarity::model::Simulation& s) {
         polarity::app::check_interrupted();  // between months; the recorder then discards its file
         probe.observe(s.world(), s.last_metrics());
+        if (s.finished()) recorder.record_calibration(polarity::model::calibration_table(probe.results()));
     };
     polarity::model::Outcome outcome;
     try {

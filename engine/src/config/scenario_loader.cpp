@@ -274,6 +274,8 @@ void check(CalibrationTarget& t, MapReader& r, Context& ctx) {
         }
     };
     const bool stock = t.metric == M::lab_stock_units;
+    // Without a bloc a target measures the world, which only some metrics can.
+    if (!detail::measures_the_world(t.metric)) (void)r.need("bloc", why);
     needed("at", at_a_month, t.at.has_value());
     needed("from", !at_a_month, t.from.has_value());
     needed("to", !at_a_month, t.to.has_value());

@@ -343,9 +343,26 @@ void add_constraints(Json& def, std::type_identity<CalibrationTarget>) {
     no_stock.set("skus", object_with("maxItems", Json::integer(0)));
     stock.set("else", object_with("properties", std::move(no_stock)));
 
+    std::vector<std::string> bloc_metrics;
+    for (const auto& [text, metric] : detail::Spellings<CalibrationMetric>::values) {
+        if (!detail::measures_the_world(metric)) bloc_metrics.emplace_back(text);
+    }
+    Json needs_bloc = Json::object();
+    needs_bloc.set("if", metric_is(object_with("enum", Json::strings(bloc_metrics))));
+    needs_bloc.set("then", object_with("required", Json::strings({"bloc"})));
+
+    // Rules<CalibrationTarget>: a target is a forecast or out of sample, not both.
+    Json one_kind = Json::object();
+    Json is_forecast = object_with("properties", object_with("forecast", object_with("const", Json::boolean(true))));
+    is_forecast.set("required", Json::strings({"forecast"}));
+    one_kind.set("if", std::move(is_forecast));
+    one_kind.set("then", object_with("properties", object_with("out_of_sample", object_with("const", Json::boolean(false)))));
+
     Json all = Json::array();
     all.push(std::move(at_a_month));
     all.push(std::move(stock));
+    all.push(std::move(needs_bloc));
+    all.push(std::move(one_kind));
     def.set("allOf", std::move(all));
 }
 

@@ -41,7 +41,7 @@ constexpr const char* kNotReached = "not reached";
 constexpr std::size_t kContiguousMaxBytes = std::size_t{64} << 10;
 
 // Names the layout itself uses at the root; a series or axis with one of them would collide.
-const std::set<std::string> kReservedNames = {"month", "month_label", "scenario_yaml", "outcome"};
+const std::set<std::string> kReservedNames = {"month", "month_label", "scenario_yaml", "outcome", "calibration"};
 
 
 IoError recorder_error(const fs::path& path, const std::string& what) {
@@ -186,6 +186,7 @@ struct Hdf5Recorder::State {
     std::vector<std::vector<double>> buffers;    ///< per series, row-major [month][entity]
     std::vector<model::CalendarMonth> dates;
     std::vector<Handle> axes;                    ///< the axis scales, open from begin() to finish()
+    model::CalibrationTable calibration;         ///< written as /calibration when it has targets
     Handle file;
     bool tmp_created = false;
 };
@@ -343,6 +344,18 @@ void Hdf5Recorder::record(const model::MonthRecord& month) {
         s.buffers[i].insert(s.buffers[i].end(), month.values[i].begin(), month.values[i].end());
     }
     s.dates.push_back(month.date);
+}
+
+void Hdf5Recorder::record_calibration(model::CalibrationTable table) {
+    auto& s = *state_;
+    if (s.phase != State::Phase::begun) {
+        throw recorder_error(path_, "record_calibration() is only valid between begin() and finish()");
+    }
+    for (const auto& c : table.columns) {
+        if ((c.is_text ? c.text.size() : c.numbers.size()) != table.targets.size())
+            throw recorder_error(path_, "calibration column '" + c.name + "' does not have one entry per target");
+    }
+    s.calibration = std::move(table);
 }
 
 void Hdf5Recorder::finish(const model::Outcome& outcome) {
@@ -558,12 +571,44 @@ void Hdf5Recorder::finish(const model::Outcome& outcome) {
             spells_scale = std::move(spell);
         }
 
+        // The calibration targets, measured and compared with their published ranges.
+        Handle calibration_group, target_scale;  // kept open until the scales' reference lists are written
+        if (const auto& table = s.calibration; !table.targets.empty()) {
+            const std::string cg = where + "calibration/";
+            calibration_group = make_handle(H5Gcreate2(root, "calibration", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT),
+                                            "H5Gcreate2", cg);
+            const hid_t c = calibration_group.get();
+            target_scale = write_strings(c, "target", table.targets, false, cg);
+            write_string_attr(target_scale.get(), "long_name", "calibration target name", cg + "target");
+            set_scale(target_scale.get(), "target", cg + "target");
+            const std::size_t target = scales.add_scale(target_scale.get(), cg + "target");
+            const std::vector<hsize_t> dims{table.targets.size()};
+            for (const auto& col : table.columns) {
+                const std::string at = cg + col.name;
+                Handle ds;
+                if (col.is_text) {
+                    ds = write_strings(c, col.name, col.text, false, cg);
+                    write_string_attr(ds.get(), "long_name", col.description, at);
+                } else if (col.integer) {
+                    std::vector<std::int32_t> ints(col.numbers.begin(), col.numbers.end());
+                    ds = write_numeric(c, col.name, dims, H5T_STD_I32LE, H5T_NATIVE_INT32, ints.data(), false, cg);
+                    write_units(ds.get(), col.units, col.description, at);
+                } else {
+                    ds = write_numeric(c, col.name, dims, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, col.numbers.data(), false, cg);
+                    write_units(ds.get(), col.units, col.description, at);
+                }
+                scales.attach(ds.get(), {target}, at);
+            }
+        }
+
         scales.finish();
 
         // Close every object, then the file, with checks: H5Fclose flushes, and a failed flush
         // must not be published.
         year_end.reset();
         spells_scale.reset();
+        target_scale.reset();
+        calibration_group.reset();
         group.reset();
         own_bloc.reset();
         month.reset();

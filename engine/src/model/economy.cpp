@@ -25,8 +25,8 @@ void settle_deliveries(World& w, const ClearingResult& c) {
     for (auto& n : w.nations) n.treasury_month_usd = n.gray_units_month = 0;
     for (auto& l : w.labs) {
         l.spend_usd = 0;
-        l.delivered_h100e = 0;
         std::fill(l.delivered_by_route.begin(), l.delivered_by_route.end(), 0.0);
+        std::fill(l.delivered_h100e_by_route.begin(), l.delivered_h100e_by_route.end(), 0.0);
     }
     const auto& rules = w.scenario->policy.rules;
     // Controlling nation of each rule, looked up by name once per call rather than per delivery.
@@ -47,7 +47,7 @@ void settle_deliveries(World& w, const ClearingResult& c) {
         if (d.route == Route::remote) l.remote_units[static_cast<std::size_t>(d.sku)] += kept;
         else l.owned_units[static_cast<std::size_t>(d.sku)] += kept;
         l.delivered_by_route[static_cast<std::size_t>(d.route)] += kept;
-        l.delivered_h100e += kept * k.spec->flop_per_s / w.scenario->world.h100_flop_per_s;
+        l.delivered_h100e_by_route[static_cast<std::size_t>(d.route)] += kept * k.spec->flop_per_s / w.scenario->world.h100_flop_per_s;
 
         // Money: the lab pays the route price; the supplier gets the SKU price and passes any
         // licence revenue share to the controlling government; mark-ups go to hub traders

@@ -140,6 +140,7 @@ World build_world(const Scenario& sc) {
         l.recent_effective_flop.assign(static_cast<std::size_t>(run_months), 0.0);
         l.recent_rl_flop.assign(static_cast<std::size_t>(run_months), 0.0);
         l.delivered_by_route.assign(route_count, 0.0);
+        l.delivered_h100e_by_route.assign(route_count, 0.0);
         w.nations[static_cast<std::size_t>(l.nation)].labs.push_back(static_cast<int>(li));
         w.labs.push_back(std::move(l));
     }

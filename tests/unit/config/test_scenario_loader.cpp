@@ -208,7 +208,13 @@ const std::vector<BadCase> kBadCases = {
     // Calibration targets: keys, the keys each metric needs or forbids, ranges, references.
     {"bad_calibration_metric.yaml", 19, 13, "calibration[0].metric",
      "expected one of frontier_compute_growth, lab_stock_units, lag_months, "
-     "share_of_new_compute, frontier_compute_h100e, pretraining_lag_months, gray_units, production_units, got 'lag'"},
+     "share_of_new_compute, frontier_compute_h100e, pretraining_lag_months, gray_units, production_units, "
+     "compute_growth, compute_h100e, compute_share, gray_h100e, got 'lag'"},
+    {"bad_calibration_missing_bloc.yaml", 18, 5, "calibration[0].bloc",
+     "missing required key 'bloc' for metric lag_months"},
+    {"bad_calibration_forecast_out_of_sample.yaml", 22, 15, "calibration[0].forecast",
+     "expected forecast or out_of_sample, not both: a forecast has no data yet, an out-of-sample "
+     "target has data the fit did not use"},
     {"bad_calibration_missing_at.yaml", 18, 5, "calibration[0].at",
      "missing required key 'at' for metric lag_months"},
     {"bad_calibration_from_for_point.yaml", 22, 11, "calibration[0].from",

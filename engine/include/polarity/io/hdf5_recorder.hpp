@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "polarity/model/calibration.hpp"
 #include "polarity/model/recorder.hpp"
 
 namespace polarity::io {
@@ -51,7 +52,7 @@ public:
     /// text and the axis labels.
     /// @throws IoError on HDF5 failures, a second call, or a header the layout cannot hold:
     ///         empty, duplicate or reserved names ("month", "month_label", "scenario_yaml",
-    ///         "outcome"), names containing '/', or a series naming an unknown axis.
+    ///         "outcome", "calibration"), names containing '/', or a series naming an unknown axis.
     void begin(const model::RunHeader& header) override;
 
     /// Buffers one month in memory.
@@ -60,6 +61,13 @@ public:
     ///         match the series specs, or if an integer series holds a value that is not an
     ///         integer in int32 range. The month is not recorded then.
     void record(const model::MonthRecord& month) override;
+
+    /// Keeps the calibration table (targets measured on this run, model/calibration.hpp) to
+    /// write as the `/calibration` group at finish(); a table without targets writes nothing.
+    /// Call it after the last month (the table replaces any given before).
+    /// @throws IoError if called outside begin() .. finish() or if a column does not have one
+    ///         entry per target.
+    void record_calibration(model::CalibrationTable table);
 
     /// Writes the buffered months and the outcome, then renames the file onto path().
     /// @throws IoError on HDF5 or file-system failures, if called out of order, if the

@@ -284,14 +284,18 @@ enum class CalibrationMetric {
     pretraining_lag_months,      ///< as lag_months, on capability without the paradigm term (a pretrained model against the leader's)
     gray_units,                  ///< chips the bloc's labs received on the gray route (hubs, shell buyers, diversion; net of seizures) from `from` to `to`
     production_units,            ///< chips made by suppliers of the bloc's nations from `from` to `to`
+    compute_growth,              ///< per-year growth of the bloc's (or the world's) usable compute, H100e, from `from` to `to`
+    compute_h100e,               ///< usable compute held by the bloc's (or the world's) labs at `at`, H100e
+    compute_share,               ///< the bloc's share of world usable compute (H100e) at `at`
+    gray_h100e,                  ///< as gray_units, each chip weighted by its FLOP/s relative to an H100 (H100e)
 };
 
 /// A published estimate the model should reproduce. YAML `calibration:` list entry.
 struct CalibrationTarget {
     std::string name;                       ///< `name`
     CalibrationMetric metric;               ///< `metric`: one of the CalibrationMetric names
-    std::string bloc;                       ///< `bloc`
-    std::optional<CalendarMonth> at;        ///< `at` (lab_stock_units, lag_months, frontier_compute_h100e)
+    std::string bloc;                       ///< `bloc`; empty: the world (compute_growth, compute_h100e only)
+    std::optional<CalendarMonth> at;        ///< `at` (the metrics measured at one month)
     std::optional<CalendarMonth> from;      ///< `from` (growth and share metrics)
     std::optional<CalendarMonth> to;        ///< `to` (growth and share metrics, inclusive)
     std::vector<std::string> skus;          ///< `skus` (lab_stock_units)
@@ -300,6 +304,7 @@ struct CalibrationTarget {
     double high = 0;
     std::string published;                  ///< `published`: the published figure and its source, in words
     bool out_of_sample = false;             ///< `out_of_sample`: reported, not fitted to
+    bool forecast = false;                  ///< `forecast`: no data yet; the range is a published forecast's, checked on the defaults
 };
 
 /// The whole scenario.

@@ -121,7 +121,7 @@ struct Spellings<model::RuleAction> {
 template <>
 struct Spellings<model::CalibrationMetric> {
     using M = model::CalibrationMetric;
-    static constexpr std::array<std::pair<std::string_view, M>, 8> values = {{
+    static constexpr std::array<std::pair<std::string_view, M>, 12> values = {{
         {"frontier_compute_growth", M::frontier_compute_growth},
         {"lab_stock_units", M::lab_stock_units},
         {"lag_months", M::lag_months},
@@ -130,6 +130,10 @@ struct Spellings<model::CalibrationMetric> {
         {"pretraining_lag_months", M::pretraining_lag_months},
         {"gray_units", M::gray_units},
         {"production_units", M::production_units},
+        {"compute_growth", M::compute_growth},
+        {"compute_h100e", M::compute_h100e},
+        {"compute_share", M::compute_share},
+        {"gray_h100e", M::gray_h100e},
     }};
 };
 
@@ -850,7 +854,14 @@ struct Keys<model::Policy> {
 [[nodiscard]] constexpr bool measured_at_a_month(model::CalibrationMetric m) {
     using M = model::CalibrationMetric;
     return m == M::lab_stock_units || m == M::lag_months || m == M::frontier_compute_h100e ||
-           m == M::pretraining_lag_months;
+           m == M::pretraining_lag_months || m == M::compute_h100e || m == M::compute_share;
+}
+
+/// Whether a calibration metric may measure the whole world (a target without `bloc`). The
+/// loader and the schema both derive whether `bloc` is required from it.
+[[nodiscard]] constexpr bool measures_the_world(model::CalibrationMetric m) {
+    using M = model::CalibrationMetric;
+    return m == M::compute_growth || m == M::compute_h100e;
 }
 
 template <>
@@ -859,22 +870,27 @@ struct Keys<model::CalibrationTarget> {
     static constexpr std::string_view title = "calibration[]";
     static constexpr std::string_view doc =
         "A published estimate the model should reproduce (see docs/calibration.md). `at` is "
-        "required for lab_stock_units, lag_months, pretraining_lag_months and "
-        "frontier_compute_h100e; `from` and `to` "
-        "for frontier_compute_growth, share_of_new_compute, gray_units and production_units; "
-        "`skus` for lab_stock_units, "
-        "which alone may name a `lab`. Keys a metric does not use are rejected.";
+        "required for lab_stock_units, lag_months, pretraining_lag_months, "
+        "frontier_compute_h100e, compute_h100e and compute_share; `from` and `to` "
+        "for frontier_compute_growth, share_of_new_compute, gray_units, gray_h100e, "
+        "production_units and compute_growth; `skus` for lab_stock_units, "
+        "which alone may name a `lab`; `bloc` for every metric but compute_growth and "
+        "compute_h100e, which measure the world without it. Keys a metric does not use are "
+        "rejected.";
     template <class V>
     static void visit(V& v) {
         v.scalar("name", &S::name, {.doc = "Unique target name.", .need = Need::required,
                                     .defines = Entity::calibration_target});
         v.scalar("metric", &S::metric, {.doc = "What is measured.", .need = Need::required});
-        v.scalar("bloc", &S::bloc, {.doc = "The bloc measured.", .need = Need::required,
+        v.scalar("bloc", &S::bloc, {.doc = "The bloc measured (absent: the world, for "
+                                           "compute_growth and compute_h100e only).",
                                     .refers = Entity::bloc});
         v.scalar("at", &S::at, {.doc = "Month measured (lab_stock_units, lag_months, "
-                                       "pretraining_lag_months, frontier_compute_h100e)."});
+                                       "pretraining_lag_months, frontier_compute_h100e, "
+                                       "compute_h100e, compute_share)."});
         v.scalar("from", &S::from, {.doc = "First month of the period (frontier_compute_growth, "
-                                           "share_of_new_compute, gray_units, production_units)."});
+                                           "share_of_new_compute, gray_units, gray_h100e, "
+                                           "production_units, compute_growth)."});
         v.scalar("to", &S::to, {.doc = "Last month of the period, inclusive; not before from."});
         v.list("skus", &S::skus, {.doc = "SKUs counted (lab_stock_units; other metrics: "
                                          "empty).",
@@ -889,6 +905,10 @@ struct Keys<model::CalibrationTarget> {
                  {.doc = "The published figure and its source, in words."});
         v.scalar("out_of_sample", &S::out_of_sample,
                  {.doc = "Whether it is reported only, not fitted to."});
+        v.scalar("forecast", &S::forecast,
+                 {.doc = "Whether it lies where no data exist yet: the range is a published "
+                         "forecast's, and the defaults must land inside it. Not with "
+                         "out_of_sample."});
     }
 };
 

@@ -140,11 +140,20 @@ struct Rules<AdaptiveRule> {
 template <>
 struct Rules<CalibrationTarget> {
     using S = CalibrationTarget;
-    static constexpr std::array<Rule<S>, 1> list = {{
+    static constexpr std::array<Rule<S>, 2> list = {{
         {.keys = {"to", "from"},
          .doc = "to not before from",
          .holds = [](const S& t) { return !t.from || !t.to || t.to->serial() >= t.from->serial(); },
          .message = [](const S& t) { return month_order_message("not before from", *t.from, *t.to); }},
+        // Three kinds of target: in sample (fitted), out of sample (data the fit did not use),
+        // forecast (no data yet). A target is one of them.
+        {.keys = {"forecast", "out_of_sample"},
+         .doc = "not both forecast and out_of_sample",
+         .holds = [](const S& t) { return !(t.forecast && t.out_of_sample); },
+         .message = [](const S&) {
+             return std::string("expected forecast or out_of_sample, not both: a forecast has no "
+                                "data yet, an out-of-sample target has data the fit did not use");
+         }},
     }};
 };
 

@@ -113,7 +113,7 @@ struct LabState {
     double usable_h100e = 0;
     double retired_units_total = 0;
     std::vector<double> delivered_by_route;  ///< chips this month, per Route
-    double delivered_h100e = 0;              ///< compute added this month (kept chips x FLOP/s relative to an H100)
+    std::vector<double> delivered_h100e_by_route;  ///< compute added this month, per Route (kept chips x FLOP/s relative to an H100)
 };
 
 /// Per-bloc metrics carried from month to month.
