@@ -331,7 +331,7 @@ void check_rules_start_within_run(const Scenario& s, const MapReader& r) {
     const auto items = policy.at("rules").items();
     for (std::size_t i = 0; i < items.size() && i < s.policy.rules.size(); ++i) {
         const MapReader rule(items[i]);
-        if (!rule.has("start") || s.policy.rules[i].start.serial() <= last) continue;
+        if (!rule.has("start") || !s.policy.rules[i].enabled || s.policy.rules[i].start.serial() <= last) continue;
         const Value start = rule.at("start");
         if (layer_of(start, file) < horizon_layer) continue;
         start.fail("expected a month within the run (its last month is " +

@@ -220,12 +220,19 @@ std::string format_calibration(const std::vector<CalibrationResult>& results) {
 CalibrationTable calibration_table(const std::vector<CalibrationResult>& results) {
     CalibrationTable table;
     const auto text = [&](const char* name, const char* description, auto&& of) {
-        CalibrationColumn c{.name = name, .description = description, .is_text = true};
+        CalibrationColumn c;
+        c.name = name;
+        c.description = description;
+        c.is_text = true;
         for (const auto& r : results) c.text.emplace_back(of(r));
         table.columns.push_back(std::move(c));
     };
     const auto numbers = [&](const char* name, const char* units, const char* description, bool integer, auto&& of) {
-        CalibrationColumn c{.name = name, .units = units, .description = description, .integer = integer};
+        CalibrationColumn c;
+        c.name = name;
+        c.units = units;
+        c.description = description;
+        c.integer = integer;
         for (const auto& r : results) c.numbers.push_back(of(r));
         table.columns.push_back(std::move(c));
     };

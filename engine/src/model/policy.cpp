@@ -75,7 +75,7 @@ Regime regime_in_force(World& w, const PolicyIndex& idx, int serial) {
     // Rules in precedence order: later start wins, ties by file order.
     std::vector<std::size_t> order;
     for (std::size_t r = 0; r < p.rules.size(); ++r)
-        if (in_force(p.rules[r].start, p.rules[r].end, serial)) order.push_back(r);
+        if (p.rules[r].enabled && in_force(p.rules[r].start, p.rules[r].end, serial)) order.push_back(r);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return p.rules[a].start.serial() < p.rules[b].start.serial();
     });

@@ -127,8 +127,7 @@ LeverSet levers_for(const model::Scenario& scenario) {
 }
 
 std::vector<std::string> rule_off_overrides(const std::string& name) {
-    // Years past any horizon (at most 1200 months from the start) the loader accepts.
-    return {"policy.rules." + name + ".start=2199-01", "policy.rules." + name + ".end=2199-02"};
+    return {"policy.rules." + name + ".enabled=false"};
 }
 
 }  // namespace polarity::serve::detail

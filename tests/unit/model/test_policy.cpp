@@ -119,3 +119,17 @@ TEST_CASE("a foreign direct product rule reaches chips made with the controller'
     CHECK_FALSE(idx.covers[3][2]);
     CHECK(regime_in_force(w, idx, CalendarMonth{2025, 2}.serial()).at(2, 3).access == Access::deny);
 }
+
+TEST_CASE("a rule with enabled: false never comes into force", "[policy]") {
+    Scenario sc = polarity::config::load_scenario_file(POLARITY_TEST_DATA "/minimal.yaml",
+                                                       {"policy.rules.0.enabled=false"});
+    REQUIRE_FALSE(sc.policy.rules[0].enabled);
+    World w = build_world(sc);
+    const PolicyIndex idx = build_policy_index(w);
+    const Regime g = regime_in_force(w, idx, CalendarMonth{2023, 6}.serial());
+    CHECK(g.at(0, 1).access == Access::allow);  // the H100 to China, denied when the rule is on
+    CHECK(g.rule_in_force[0] == 0);
+    // Off, it may even start after the run ends (how the playground switches rules off).
+    CHECK_NOTHROW(polarity::config::load_scenario_file(POLARITY_TEST_DATA "/minimal.yaml",
+                                                       {"policy.rules.0.enabled=false", "policy.rules.0.start=2199-01"}));
+}

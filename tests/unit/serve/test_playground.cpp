@@ -125,7 +125,8 @@ TEST_CASE("Run: a rule switched off is not in force", "[serve]") {
     auto compute = [&](const json& run) { return run["series"]["bloc_compute_h100e"]["values"][china][dec2024].get<double>(); };
     REQUIRE(base["months"][dec2024] == "2024-12");
     CHECK(compute(off) > 1.2 * compute(base));
-    CHECK(off["overrides"].size() == 6);
+    CHECK(off["overrides"].size() == 3);  // one enabled=false each
+    CHECK(off["overrides"][0] == "policy.rules.oct2022_advanced_computing.enabled=false");
 }
 
 TEST_CASE("Run: bad requests are refused with the loader's own messages", "[serve]") {

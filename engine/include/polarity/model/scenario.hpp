@@ -225,6 +225,7 @@ struct ExportRule {
     std::optional<std::string> title;       ///< `title`, readable name for reports (absent: the name)
     CalendarMonth start;                    ///< `start`
     std::optional<CalendarMonth> end;       ///< `end` (exclusive)
+    bool enabled = true;                    ///< `enabled`: false keeps the rule out of force (a counterfactual without it)
     std::string jurisdiction;               ///< `jurisdiction`, the controlling nation
     bool foreign_direct_product = false;    ///< `foreign_direct_product`: reaches suppliers using its technology
     std::vector<std::string> destinations;  ///< `destinations`: nation, bloc or tier names, or "all"

@@ -729,6 +729,8 @@ struct Keys<model::ExportRule> {
         v.scalar("start", &S::start, {.doc = "First month in force.", .need = Need::required});
         v.scalar("end", &S::end, {.doc = "First month no longer in force (after start). "
                                          "Absent: never ends."});
+        v.scalar("enabled", &S::enabled, {.doc = "false: the rule never comes into force (a counterfactual without "
+                                                 "it, e.g. --set policy.rules.NAME.enabled=false)."});
         v.scalar("jurisdiction", &S::jurisdiction,
                  {.doc = "The controlling nation.", .need = Need::required,
                   .refers = Entity::nation});
