@@ -131,5 +131,6 @@ TEST_CASE("a rule with enabled: false never comes into force", "[policy]") {
     CHECK(g.rule_in_force[0] == 0);
     // Off, it may even start after the run ends (how the playground switches rules off).
     CHECK_NOTHROW(polarity::config::load_scenario_file(POLARITY_TEST_DATA "/minimal.yaml",
-                                                       {"policy.rules.0.enabled=false", "policy.rules.0.start=2199-01"}));
+                                                       {"policy.rules.0.enabled=false", "policy.rules.0.start=2199-01",
+                                                        "policy.rules.0.end=2199-02"}));
 }
