@@ -44,13 +44,20 @@ sanitize: deps
 	cmake --build --preset sanitize
 	ctest --preset sanitize -j2
 
-# The study tests (parallel batches, journal, resume) under ThreadSanitizer. oneTBB is not built
-# with TSan; tests/tsan.supp lists, with a reason each, the reports inside it.
+# The study tests (parallel batches, journal, resume) and the determinism tests (the per-agent
+# parallel loops) under ThreadSanitizer, with no suppressions: oneTBB is built with TSan too
+# (tests/tsan/build_tbb.sh, once, into build/tsan-deps), so TSan sees its synchronisation.
+tsan: EXTRA_PACKAGES += dpkg-dev debian-archive-keyring
 tsan: deps
+	tests/tsan/build_tbb.sh build/tsan-deps
 	cmake --preset tsan
 	cmake --build --preset tsan --target polarity_tests polarity_cli
-	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
-	  ./build/tsan/tests/polarity_tests "[study]"
+	@for b in build/tsan/polarity build/tsan/tests/polarity_tests; do \
+	  ldd $$b | grep -q '=> $(CURDIR)/build/tsan-deps/lib/libtbb' || \
+	    { echo "$$b does not load the TSan-built libtbb of build/tsan-deps"; exit 1; }; \
+	done
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ./build/tsan/tests/polarity_tests "[study],[determinism]"
 
 fuzz-deps:
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(FUZZ_PACKAGES)"
