@@ -49,14 +49,23 @@ void complete_in_reverse(const study::StudyPlan& plan, study::BatchScheduler& sc
     }
 }
 
+/// The small study at 20 runs per arm (40 runs, batches of 8) and its journal as one process
+/// writes it. Not movable: the plan points into the spec.
+struct SmallStudy {
+    TempDir dir;
+    const study::StudySpec spec = config::load_study_file(POLARITY_TEST_DATA "/studies/small.yaml");
+    const study::StudyPlan plan = study::plan_study(spec, resolver_for(spec), 20);
+    study::Journal reference{dir.path / "ref", plan.fingerprint, plan.layout.size(), false, true};
+    SmallStudy() { REQUIRE(study::execute_study(plan, reference, {}) == 40); }
+    SmallStudy(const SmallStudy&) = delete;
+    SmallStudy& operator=(const SmallStudy&) = delete;
+};
+
 }  // namespace
 
 TEST_CASE("batches completed out of order journal as one process does", "[study][scheduler]") {
-    TempDir dir;
-    const auto spec = config::load_study_file(POLARITY_TEST_DATA "/studies/small.yaml");
-    const auto plan = study::plan_study(spec, resolver_for(spec), 20);
-    study::Journal reference(dir.path / "ref", plan.fingerprint, plan.layout.size(), false, true);
-    REQUIRE(study::execute_study(plan, reference, {}) == 40);
+    SmallStudy small;
+    const auto& [dir, spec, plan, reference] = small;
 
     study::Journal journal(dir.path / "j", plan.fingerprint, plan.layout.size(), false, true);
     study::BatchScheduler scheduler(plan, journal);
@@ -68,11 +77,8 @@ TEST_CASE("batches completed out of order journal as one process does", "[study]
 }
 
 TEST_CASE("chunks of batches, completed in any order, journal as one process does", "[study][scheduler]") {
-    TempDir dir;
-    const auto spec = config::load_study_file(POLARITY_TEST_DATA "/studies/small.yaml");
-    const auto plan = study::plan_study(spec, resolver_for(spec), 20);
-    study::Journal reference(dir.path / "ref", plan.fingerprint, plan.layout.size(), false, true);
-    REQUIRE(study::execute_study(plan, reference, {}) == 40);
+    SmallStudy small;
+    const auto& [dir, spec, plan, reference] = small;
     const std::size_t batches = (40 + study::batch_runs(plan) - 1) / study::batch_runs(plan);
     std::vector<double> records;
 
