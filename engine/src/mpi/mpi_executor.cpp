@@ -27,8 +27,8 @@ namespace polarity::study {
 
 namespace {
 
-/// Worker -> rank 0: the records of the batch it was given (none before its first batch), which
-/// is also its request for the next one.
+/// Worker -> rank 0: the records of the oldest chunk it holds (none in its first kChunksInHand
+/// reports), which is also its request for the next chunk.
 constexpr int kReport = 1;
 /// Rank 0 -> worker: {first run, runs}; runs == 0 means stop.
 constexpr int kAssign = 2;
