@@ -62,13 +62,16 @@ def test_ctrl_c_stops_a_study_and_leaves_no_journal(tmp_path):
               "    if done: print('running', flush=True)\n"
               f"polarity.study({LONG_STUDY[0]!r}, runs=100000, threads=1, progress=report)\n")
     env = dict(os.environ, TMPDIR=str(scratch))
+    started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "running"
+    first_batch = time.perf_counter() - started  # start-up and one batch: the build's own pace
     assert list(scratch.iterdir()), "the study's journal folder should exist while it runs"
     t0 = time.perf_counter()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60 + 10 * first_batch)
     assert proc.returncode != 0 and "KeyboardInterrupt" in err, err
-    assert time.perf_counter() - t0 < 30
+    # It stops at the end of the batch it is running, not after the 100,000 runs.
+    assert time.perf_counter() - t0 < 5 + 2 * first_batch, (time.perf_counter() - t0, first_batch)
     assert not list(scratch.iterdir()), "the temporary journal was left behind"

@@ -91,8 +91,10 @@ def test_move_a_lever_and_run_futures(server, browser):
     assert "3.00×" in d.find_element(By.ID, "lever-enforcement-out").text
 
     d.find_element(By.ID, "futures").click()
-    wait.until(lambda d: d.find_element(By.ID, "futures-panel").is_displayed()
-               and d.execute_script("return window.polarityTimings.study.length") == 1)
+    # The server gives a study up to 30 s and then one more batch (a sanitizer build needs them).
+    WebDriverWait(d, 120, poll_frequency=0.05).until(
+        lambda d: d.find_element(By.ID, "futures-panel").is_displayed()
+        and d.execute_script("return window.polarityTimings.study.length") == 1)
     assert d.find_element(By.ID, "futures-title").text == "200 futures"
     rows = d.find_elements(By.CSS_SELECTOR, "#outcome-table tr")
     assert len(rows) >= 3  # header, unipolar, bipolar
