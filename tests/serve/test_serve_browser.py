@@ -95,7 +95,11 @@ def test_move_a_lever_and_run_futures(server, browser):
     WebDriverWait(d, 120, poll_frequency=0.05).until(
         lambda d: d.find_element(By.ID, "futures-panel").is_displayed()
         and d.execute_script("return window.polarityTimings.study.length") == 1)
-    assert d.find_element(By.ID, "futures-title").text == "200 futures"
+    title = d.find_element(By.ID, "futures-title").text
+    # All 200, or (a slow sanitizer build) fewer when the server's 30 s cap stopped the study, said so.
+    assert title == "200 futures" or (
+        title.endswith(" futures") and int(title.split()[0]) < 200
+        and "Stopped early at the time limit" in d.find_element(By.ID, "futures-summary").text), title
     rows = d.find_elements(By.CSS_SELECTOR, "#outcome-table tr")
     assert len(rows) >= 3  # header, unipolar, bipolar
     shot = full_page_screenshot(d, "playground-desktop.png")
