@@ -194,7 +194,9 @@ study::UserDesign read_design_file(const Value& where, const std::string& dir, s
         if (name.empty()) throw ConfigError(d.path, 1, column, "design_file", "empty column name in the header");
         for (const auto& o : ordered)
             if (o.name == name) throw ConfigError(d.path, 1, column, "design_file", "column '" + name + "' is given twice");
-        const auto listed = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.name == name; });
+        // A copy for the lambda: clang 14 (the fuzz preset) cannot capture a structured binding.
+        const std::string& column_name = name;
+        const auto listed = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.name == column_name; });
         study::UncertainParameter p;
         if (listed != params.end()) {
             p = *listed;
