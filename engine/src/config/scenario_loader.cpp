@@ -312,7 +312,7 @@ void check(PolarityQuestion& q, MapReader& r, Context& ctx) {
 /// Which layer of a composed scenario wrote @p v: 0 a file it extends, 1 the file itself, 2 a
 /// --set override.
 int layer_of(const Value& v, const std::string& file) {
-    if (v.file().rfind("--set ", 0) == 0) return 2;
+    if (detail::is_override_file(v.file())) return 2;
     return v.file() == file ? 1 : 0;
 }
 

@@ -530,7 +530,7 @@ bool resolve_extends(SourceNode& root, const std::string& file) {
 }
 
 void apply_override(SourceNode& root, const std::string& assignment) {
-    const auto label = std::make_shared<const std::string>("--set " + assignment);
+    const auto label = std::make_shared<const std::string>(std::string(kOverrideFilePrefix) + assignment);
     const auto fail = [&](const std::string& path, const std::string& message) {
         throw ConfigError(*label, 0, 0, path, message);
     };

@@ -67,4 +67,10 @@ bool resolve_extends(SourceNode& root, const std::string& file);
 /// YAML and replaces whatever was at the path. Errors name the file "--set <assignment>".
 void apply_override(SourceNode& root, const std::string& assignment);
 
+/// What the nodes of an override name as their file: "--set " and the assignment.
+inline constexpr std::string_view kOverrideFilePrefix = "--set ";
+
+/// Whether @p file names an override rather than a file on disk.
+[[nodiscard]] inline bool is_override_file(const std::string& file) { return file.rfind(kOverrideFilePrefix, 0) == 0; }
+
 }  // namespace polarity::config::detail
