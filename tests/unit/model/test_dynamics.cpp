@@ -71,7 +71,7 @@ TEST_CASE("algorithmic progress stays inside Ho et al.'s range over every input 
     // The ranges of scenarios/studies/*.yaml that act on algorithms or on the research compute
     // behind them, at their extremes (2^6 corners), over the whole baseline horizon (to 2030,
     // longer than the studies' 60 months), each corner with its own seed.
-    const std::vector<std::pair<double, double>> diffusion{{0.02, 0.15}}, small_jumps{{0.8, 2.5}},
+    const std::vector<std::pair<double, double>> diffusion{{0.2, 1.0}}, small_jumps{{0.8, 2.5}},
         acceleration{{0.0, 3.0}}, threshold{{29.0, 31.0}}, halflife{{1.5, 6.0}}, depreciation{{0.15, 0.33}};
     const Scenario base = baseline();
     double worst_window = 0, lowest_window = 1e9, worst_rate = 0;
@@ -145,6 +145,27 @@ TEST_CASE("a jump at one lab reaches another only after the delay, and partly", 
     CHECK(w.labs[cn_lab].algorithmic_log10 == Approx(full));            // half the gap, not all of it
     CHECK(w.labs[2].algorithmic_log10 == Approx(0.5 * 0.5));            // half of that at half absorption
     CHECK(w.labs[us_lab].algorithmic_log10 == 1.0);                     // the leader gains nothing from it
+}
+
+TEST_CASE("a follower with ample research trails a steadily growing frontier by delay + 1/diffusion months", "[dynamics][algorithms]") {
+    // docs/model.md ("Diffusion") and the baseline's calibration: the delay plus the mean
+    // catch-up time, 4 + 1/0.5 = 6 months from a lab's progress to a reproduction elsewhere.
+    const Scenario base = baseline();
+    Scenario sc = minimal();
+    sc.algorithms = base.algorithms;
+    sc.algorithms.drift_log10_per_year = 0;  // no progress of the follower's own
+    sc.algorithms.jumps.clear();
+    REQUIRE(base.algorithms.diffusion_delay_months + 1 / base.algorithms.diffusion_per_month == Approx(6.0));
+    World w = build_world(sc);
+    for (auto& l : w.labs) l.algorithmic_log10 = 0, l.research_h100e = 1e12;  // absorbs at full speed
+    const double per_month = 0.04;
+    for (int m = 0; m < 240; ++m) {
+        w.month_index = m;
+        w.labs[us_lab].algorithmic_log10 = per_month * m;  // the frontier's progress this month
+        advance_algorithms(w);
+    }
+    const double lag_months = (w.labs[us_lab].algorithmic_log10 - w.labs[cn_lab].algorithmic_log10) / per_month;
+    CHECK(lag_months == Approx(sc.algorithms.diffusion_delay_months + 1 / sc.algorithms.diffusion_per_month).epsilon(1e-6));
 }
 
 TEST_CASE("the lagged frontier interpolates between month starts", "[dynamics][algorithms]") {

@@ -327,7 +327,8 @@ struct Keys<model::AlgorithmSettings> {
                   .unit = "factor", .range = Range::above(0)});
         v.scalar("diffusion_per_month", &S::diffusion_per_month,
                  {.doc = "Share of the gap to the lagged frontier efficiency a lab with ample "
-                         "research compute closes each month.",
+                         "research compute closes each month; such a lab trails a steadily "
+                         "growing frontier by diffusion_delay_months + 1/diffusion_per_month months.",
                   .unit = "1/month", .range = Range::unit()});
         v.scalar("diffusion_delay_months", &S::diffusion_delay_months,
                  {.doc = "Months before a lab's efficiency reaches others (publication, open "
