@@ -24,8 +24,8 @@
 
 Numbers in cells are compared after rounding to the precision they are written with: "4.02x" is
 4.015 to 4.025, "37.8M" 37.75M to 37.85M, "14.8%" 0.1475 to 0.1485, "2.7e27" 2.65e27 to 2.75e27,
-and in a whole number trailing zeros are not significant ("34,500": 34,450 to 34,550). `k`, `M`
-and `%` after a number scale it (1e3, 1e6, 0.01). A published range ("10k–450k") must equal the
+and in a whole number trailing zeros are not significant ("34,500": 34,450 to 34,550). `k`, `M`,
+`B` and `%` after a number scale it (1e3, 1e6, 1e9, 0.01). A published range ("10k–450k") must equal the
 target's range exactly.
 """
 import math
@@ -45,9 +45,9 @@ TARGETS_SECTION = "Calibration targets"
 YEAR_END_SECTION = "2026–2030: what the defaults imply"
 YEAR_END_YEARS = range(2026, 2031)
 SECONDS_PER_MONTH = 365.2425 * 86400.0 / 12.0  # model/phases.hpp
-SCALE = {"k": 1e3, "M": 1e6, "%": 1e-2}
+SCALE = {"k": 1e3, "M": 1e6, "B": 1e9, "%": 1e-2}
 # A number not inside a word ("H100e"), with its scale: "4.02x", "34,500", "37.8M", "14.8 %", "2.7e27".
-NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?)\s?(k|M|%)?")
+NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?)\s?(k|M|B|%)?")
 
 
 # ---- part 1: the defaults --------------------------------------------------------------------
@@ -153,7 +153,7 @@ class Run:
     def __init__(self, path):
         with h5py.File(path, "r") as f:
             self.months = text(f["month_label"][()])
-            self.axes = {a: text(f[a][()]) for a in ("bloc", "lab", "sku")}
+            self.axes = {a: text(f[a][()]) for a in ("bloc", "lab", "sku", "supplier")}
             self.series = {k: f[k][()] for k in f if isinstance(f[k], h5py.Dataset) and f[k].ndim >= 1
                            and f[k].shape[0] == len(self.months) and f[k].dtype.kind in "fi"}
             scenario = yaml.safe_load(f["scenario_yaml"][()].decode())
@@ -197,6 +197,8 @@ class Run:
 #: The secondary checks: key -> the values its row's model cell holds, read off the default run.
 SECONDARY = {
     "nvidia_units_made": lambda r: [r.made_in_year(y, lambda s: r.sku_supplier[s] == "nvidia") for y in (2023, 2024, 2025)],
+    "nvidia_revenue_usd": lambda r: [float(r.series["supplier_revenue_usd"][r.year(y), r.axes["supplier"].index("nvidia")].sum())
+                                     for y in (2023, 2024, 2025)],
     "ascend_units_made": lambda r: [r.made_in_year(y, lambda s: r.sku_supplier[s] == "huawei") for y in (2024, 2025, 2026)],
     "china_gray_and_remote_units_2024": lambda r: [r.bloc_in_year(f"bloc_delivered_{route}_units", 2024, "china")
                                                    for route in ("gray", "remote")],
