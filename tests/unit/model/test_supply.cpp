@@ -77,12 +77,15 @@ TEST_CASE("more enforcement means fewer chips through every leak", "[supply][dir
 
 TEST_CASE("a higher price gap means more smuggling", "[supply][direction]") {
     // Dearer chips at the hubs (Nvidia's and AMD's prices x1.5) narrow the gap between what
-    // China's labs pay at home and what smuggled compute costs.
+    // China's labs pay at home and what smuggled compute costs. China's own options keep their
+    // prices: the H20 and the H200, which it may buy legally or under licence, are the
+    // numerator of the gap (docs/model.md, "Smuggling"); scaling them too would move both sides.
     const Scenario base = baseline_to_2027();
     const auto narrow = [](Scenario& sc) {
         for (auto& sup : sc.suppliers)
             if (sup.nation == "united_states")
-                for (auto& k : sup.skus) k.price_usd *= 1.5;
+                for (auto& k : sup.skus)
+                    if (k.name != "H20" && k.name != "H200") k.price_usd *= 1.5;
     };
     const double wide_gap = prc_leak(base, Leak::hub, [](Scenario&) {}) + prc_leak(base, Leak::shell, [](Scenario&) {});
     const double narrow_gap = prc_leak(base, Leak::hub, narrow) + prc_leak(base, Leak::shell, narrow);
