@@ -3,9 +3,10 @@
     /usr/bin/python3 tests/scenario_table_check.py SOURCE_DIR POLARITY_CLI            # check (a ctest)
     /usr/bin/python3 tests/scenario_table_check.py SOURCE_DIR POLARITY_CLI --print    # the table as it should be
 
-Every scenario file outside studies/ must have exactly one row; each row's outcome, crossing
-delay, China's lag at 2027-12 and China's share of world compute at the horizon must equal the
-run's `/outcome` group at the precision written.
+Every scenario file outside studies/ must have exactly one row, and no other file a row; each
+row must read exactly as `--print` writes it from the run's `/outcome` group: the outcome class,
+the crossing delay in whole months ("at least" when China had not crossed), China's lag at
+2027-12 and its share of world compute at the horizon, both to one decimal.
 """
 import re
 import subprocess
