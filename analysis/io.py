@@ -10,8 +10,8 @@ the file's attributes and datasets: there is no YAML parsing and no copy of an e
 The dataset returned by :func:`open_run` holds
 
 * every root series with named dimensions (``month``, ``bloc``, ``rule``, ...), ``month``
-  decoded to ``datetime64`` (first day of each month), and the per-rule facts (``rule_title``,
-  ``rule_action``, ``rule_reaches``);
+  decoded to ``datetime64`` (first day of each month), the per-rule facts (``rule_title``,
+  ``rule_action``, ``rule_reaches``) and the lab and supply facts (``lab_bloc``, ``sku_supplier``, ...);
 * the ``/outcome`` group merged in: its datasets as ``outcome_<name>`` (dimensions ``bloc``,
   ``year_end`` or ``spell``) and its attributes as 0-d variables ``outcome_<attribute>``;
 * one derived variable, ``outcome_crossing_month`` (``datetime64``, ``NaT`` if never);
@@ -58,6 +58,10 @@ SERIES = {
 
 #: Per-rule facts of a run file.
 RULE_FACTS = {"rule_title": ("rule",), "rule_action": ("rule",), "rule_reaches": ("rule", "bloc")}
+
+#: Per-lab and supply facts of a run file: where each lab counts, and who makes each SKU.
+ENTITY_FACTS = {"lab_nation": ("lab",), "lab_bloc": ("lab",), "lab_frontier": ("lab",),
+                "supplier_bloc": ("supplier",), "sku_supplier": ("sku",)}
 
 #: Root attributes of both kinds of file that state the question (the scenario's resolved values).
 QUESTION_ATTRIBUTES = ("leader", "rival", "leader_aligned", "rival_aligned", "durable_lead_months",

@@ -105,7 +105,7 @@ def test_documented_layout_and_series_exist(runs, name):
             expanded = [series.replace("<route>", r) for r in io.ROUTES] if "<route>" in series else [series]
             for each in expanded:
                 assert each in ds, f"documented series {each} missing"
-        for series, dims in {**io.SERIES, **io.RULE_FACTS}.items():
+        for series, dims in {**io.SERIES, **io.RULE_FACTS, **io.ENTITY_FACTS}.items():
             assert series in ds, f"series {series} missing"
             assert ds[series].dims == dims, f"{series} has dims {ds[series].dims}, expected {dims}"
         for variable in ds.data_vars:

@@ -192,6 +192,8 @@ RunHeader Simulation::header() const {
     h.axes.push_back(std::move(rule));
     for (const auto& s : series_table()) h.series.push_back(s.spec);
     h.facts = rule_facts();
+    for (auto& fact : lab_facts()) h.facts.push_back(std::move(fact));
+    for (auto& fact : supply_facts()) h.facts.push_back(std::move(fact));
     h.attributes = scenario_attributes(scenario_);
     return h;
 }
@@ -215,6 +217,29 @@ std::vector<AxisFact> Simulation::rule_facts() const {
         }
     }
     return {std::move(title), std::move(action), std::move(reaches)};
+}
+
+std::vector<AxisFact> Simulation::lab_facts() const {
+    AxisFact nation{"lab_nation", "lab", "", "", "the nation the lab is based in", true, {}, {}};
+    AxisFact bloc{"lab_bloc", "lab", "", "", "the bloc of the lab's nation, where its compute and capability count", true, {}, {}};
+    AxisFact frontier{"lab_frontier", "lab", "", "1",
+                      "1 when the lab's models count toward its bloc's frontier (0 for aggregates such as other clouds)", false, {}, {}};
+    for (const auto& l : world_.labs) {
+        nation.text.push_back(scenario_.nations[static_cast<std::size_t>(l.nation)].name);
+        bloc.text.push_back(scenario_.blocs[static_cast<std::size_t>(l.bloc)]);
+        frontier.values.push_back(l.spec->frontier ? 1 : 0);
+    }
+    return {std::move(nation), std::move(bloc), std::move(frontier)};
+}
+
+std::vector<AxisFact> Simulation::supply_facts() const {
+    AxisFact bloc{"supplier_bloc", "supplier", "", "", "the bloc of the supplier's home nation", true, {}, {}};
+    AxisFact maker{"sku_supplier", "sku", "", "", "the supplier that makes the SKU", true, {}, {}};
+    for (const auto& s : world_.suppliers) {
+        bloc.text.push_back(scenario_.blocs[static_cast<std::size_t>(world_.nations[static_cast<std::size_t>(s.nation)].bloc)]);
+        for (std::size_t k = 0; k < s.spec->skus.size(); ++k) maker.text.push_back(s.spec->name);
+    }
+    return {std::move(bloc), std::move(maker)};
 }
 
 MonthRecord Simulation::record(int month_index, const BlocMetrics& m) const {

@@ -50,6 +50,10 @@ public:
     [[nodiscard]] RunHeader header() const;
     /// Fixed facts about each export rule: its title, its action and the blocs it reaches.
     [[nodiscard]] std::vector<AxisFact> rule_facts() const;
+    /// Fixed facts about each lab: its nation, its bloc and whether it sets its bloc's frontier.
+    [[nodiscard]] std::vector<AxisFact> lab_facts() const;
+    /// Fixed facts about supply: each supplier's bloc and the supplier that makes each SKU.
+    [[nodiscard]] std::vector<AxisFact> supply_facts() const;
     /// Runs the next month and returns its record.
     MonthRecord step();
     /// Runs the next month without building a record (Monte Carlo studies read last_metrics()).
