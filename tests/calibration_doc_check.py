@@ -3,6 +3,9 @@
 
     /usr/bin/python3 tests/calibration_doc_check.py SOURCE_DIR POLARITY_CLI
     /usr/bin/python3 tests/calibration_doc_check.py --year-ends RUN.h5   # print the 2026-2030 table
+    /usr/bin/python3 tests/calibration_doc_check.py --update SOURCE_DIR POLARITY_CLI
+        # rewrite the measured cells (parts 2 and 3) from fresh runs, each at its written
+        # precision; defaults and published ranges are inputs and are never rewritten
 
 1. **Defaults.** Every default the tables of "Run", "World", "Algorithms and paradigm" and
    "Market" quote is the value scenarios/baseline.yaml resolves to (`polarity show`: extends
@@ -346,6 +349,83 @@ def run_timeline(cli, source, folder, *options):
     return out
 
 
+# ---- --update: the measured cells rewritten from fresh runs ---------------------------------------
+
+def written_like(token, suffix, value):
+    """`value` written as `token` (a number as NUMBER matched it, with `suffix`) was written."""
+    mantissa, _, exponent = token.replace(",", "").partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else None
+    if exponent:
+        power = math.floor(math.log10(abs(value))) if value else 0
+        if round(value / 10 ** power, decimals or 0) >= 10:
+            power += 1
+        return f"{value / 10 ** power:.{decimals or 0}f}e{power}"
+    value /= SCALE.get(suffix, 1.0)
+    if decimals is not None:
+        return f"{value:.{decimals}f}"
+    significant = len(mantissa.rstrip("0")) if mantissa.strip("0") else 1
+    places = math.floor(math.log10(abs(value))) - significant + 1 if value else 0
+    whole = int(round(value, -places)) if places > 0 else int(round(value))
+    return f"{whole:,}" if "," in token else str(whole)
+
+
+def rewritten(cell, values):
+    """`cell` with its numbers replaced by `values`, in order, each in the style it was written."""
+    found = list(NUMBER.finditer(cell))
+    if len(found) != len(values):
+        raise SystemExit(f"cannot rewrite {cell!r}: {len(found)} numbers for {len(values)} values")
+    out, last = [], 0
+    for match, value in zip(found, values):
+        out += [cell[last:match.start(1)], written_like(match.group(1), match.group(2), value)]
+        last = match.end(1)
+    return "".join(out) + cell[last:]
+
+
+def update(source, cli):
+    path = Path(source) / "docs" / "calibration.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    with tempfile.TemporaryDirectory() as folder:
+        default = run_timeline(cli, source, folder)
+        min_cost_flow = run_timeline(cli, source, folder, "--set", "market.clearing=min_cost_flow")
+        run, measured, measured_mcf = Run(default), read_calibration(default), read_calibration(min_cost_flow)
+    section, header = None, None
+    for i, line in enumerate(lines):
+        heading = re.match(r"^## (.+)$", line)
+        if heading:
+            section = heading.group(1).strip()
+            continue
+        if section != TARGETS_SECTION or not line.startswith("|"):
+            continue
+        cells = line.strip().strip("|").split("|")
+        if cells[0].strip() in ("target", "check"):
+            header = [c.strip() for c in cells]
+            continue
+        name = named(cells[0].strip())
+        if header and header[0] == "target" and name in measured:
+            cells[3] = f" {rewritten(cells[3].strip(), [measured[name]['value']])} "
+            cells[4] = f" {rewritten(cells[4].strip(), [measured_mcf[name]['value']])} "
+        elif header and header[0] == "check" and name in SECONDARY:
+            k = header.index("model")
+            cells[k] = f" {rewritten(cells[k].strip(), SECONDARY[name](run))} "
+        lines[i] = "|" + "|".join(cells) + "|"
+    # The 2026-2030 table, whole, as --year-ends prints it.
+    section, start, end = None, None, None
+    for i, line in enumerate(lines):
+        heading = re.match(r"^## (.+)$", line)
+        if heading:
+            section = heading.group(1).strip()
+        elif section == YEAR_END_SECTION and line.startswith("|") and start is None:
+            start = i
+        elif start is not None and end is None and not line.startswith("|"):
+            end = i
+    if start is None:
+        raise SystemExit(f"section '{YEAR_END_SECTION}' has no table")
+    lines[start:end] = year_end_table(run).strip().split("\n")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    print(f"rewrote the measured cells of {path}; check with: tests/calibration_doc_check.py {source} {cli}")
+    return 0
+
+
 def main(source, cli):
     shown = subprocess.run([cli, "show", f"{source}/scenarios/baseline.yaml"], capture_output=True, text=True, check=True)
     doc = open(f"{source}/docs/calibration.md", encoding="utf-8").read()
@@ -366,6 +446,8 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--year-ends":
         print(year_end_table(Run(sys.argv[2])))
         sys.exit(0)
+    if len(sys.argv) == 4 and sys.argv[1] == "--update":
+        sys.exit(update(sys.argv[2], sys.argv[3]))
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     sys.exit(main(sys.argv[1], sys.argv[2]))
